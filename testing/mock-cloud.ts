@@ -1,0 +1,199 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * A stand-in for AWS, GitHub and Kubernetes under `pulumi.runtime.setMocks`: it records every
+ * registered resource and answers with realistic outputs (ECR URLs, GitHub clone URLs, GitHub's
+ * published host keys), so tests and the offline plan see the values a real run would produce.
+ * An invoke it does not know throws, so an unexpected cloud lookup fails loudly.
+ */
+
+export const MOCK_ACCOUNT_ID = "123456789012";
+export const MOCK_REGION = "ap-northeast-1";
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+    id: string;
+    urn: string;
+    custom: boolean;
+    provider?: string;
+}
+
+export type OutputsFor = (args: pulumi.runtime.MockResourceArgs, cloud: MockCloud) => Record<string, any>;
+export type InvokeHandler = (inputs: Record<string, any>, cloud: MockCloud) => Record<string, any>;
+
+/** GitHub's published SSH host keys (https://api.github.com/meta, `ssh_keys`). */
+export const GITHUB_SSH_KEYS = [
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+    "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=",
+    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQCj7ndNxQowgcQnjshcLrqPEiiphnt+VTTvDP6mHBL9j1aNUkY4Ue1gvwnGLVlOhGeYrnZaMgRK6+PKCUXaDbC7qtbW8gIkhL7aGCsOr/C56SJMy/BCZfxd1nWzAOxSDPgVsmerOBYfNqltV9/hWCqBywINIR+5dIg6JTJ72pcEpEjcYgXkE2YEFXV1JHnsKgbLWNlhScqb2UmyRkQyytRLtL+38TGxkxCflmO+5Z8CSSNY7GidjMIZ7Q4zMjA2n1nGrlTDkzwDCsw+wqFPGQA179cnfGWOWRVruj16z6XyvxvjJwbz0wQZ75XK5tKSb7FNyeIEs4TT4jk+S4dhPeAUC5y+bDYirYgM4GC7uEnztnZyaVWQ7B381AK4Qdrwt51ZqExKbQpTUNn+EjqoTwvqNj4kqx5QUCI0ThS/YkOxJCXmPUWZbhjpCg56i+2aB6CmK2JGhn57K5mj0MNdBXA4/WnwH6XoPWJzK5Nyu2zB3nAZp+S5hpQs+p1vN1/wsjk=",
+];
+
+/** GitHub's published git ranges (https://api.github.com/meta, `git`). */
+export const GITHUB_GIT_IPV4 = ["192.30.252.0/22", "185.199.108.0/22", "140.82.112.0/20", "143.55.64.0/20"];
+export const GITHUB_GIT_IPV6 = ["2a0a:a440::/29", "2606:50c0::/32"];
+
+const arn = (service: string, resource: string, region = MOCK_REGION) =>
+    `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${resource}`;
+
+/** Realistic outputs per resource type; a type not listed echoes its inputs. */
+export const DEFAULT_OUTPUTS: Record<string, OutputsFor> = {
+    "aws:ecr/repository:Repository": ({ inputs, name }) => {
+        const repoName = inputs.name ?? name;
+        return {
+            name: repoName,
+            arn: arn("ecr", `repository/${repoName}`),
+            registryId: MOCK_ACCOUNT_ID,
+            repositoryUrl: `${MOCK_ACCOUNT_ID}.dkr.ecr.${MOCK_REGION}.amazonaws.com/${repoName}`,
+        };
+    },
+    "aws:iam/role:Role": ({ inputs, name }) => ({
+        name: inputs.name ?? name,
+        arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${inputs.name ?? name}`,
+    }),
+    "aws:iam/policy:Policy": ({ inputs, name }) => ({
+        name: inputs.name ?? name,
+        arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${inputs.name ?? name}`,
+    }),
+    "aws:kms/key:Key": ({ name }) => ({
+        arn: arn("kms", `key/mock-${name}`),
+        keyId: `mock-${name}`,
+    }),
+    "github:index/repository:Repository": ({ inputs, name }, cloud) => {
+        const repoName = inputs.name ?? name;
+        const fullName = `${cloud.githubOwner}/${repoName}`;
+        return {
+            name: repoName,
+            fullName,
+            sshCloneUrl: `git@github.com:${fullName}.git`,
+            httpCloneUrl: `https://github.com/${fullName}.git`,
+            htmlUrl: `https://github.com/${fullName}`,
+            nodeId: `R_mock_${repoName}`,
+            repoId: 123456,
+        };
+    },
+};
+
+export const DEFAULT_INVOKES: Record<string, InvokeHandler> = {
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+        accountId: MOCK_ACCOUNT_ID,
+        arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`,
+        userId: "AIDAMOCK",
+        id: MOCK_ACCOUNT_ID,
+    }),
+    "aws:index/getPartition:getPartition": () => ({
+        partition: "aws",
+        dnsSuffix: "amazonaws.com",
+        reverseDnsPrefix: "com.amazonaws",
+        id: "aws",
+    }),
+    "aws:index/getRegion:getRegion": () => ({ name: MOCK_REGION, region: MOCK_REGION, id: MOCK_REGION }),
+    "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({
+        names: [`${MOCK_REGION}a`, `${MOCK_REGION}c`, `${MOCK_REGION}d`],
+        zoneIds: ["apne1-az4", "apne1-az1", "apne1-az2"],
+        id: MOCK_REGION,
+    }),
+    "github:index/getSshKeys:getSshKeys": () => ({ id: "github", keys: [...GITHUB_SSH_KEYS] }),
+    "github:index/getIpRanges:getIpRanges": () => ({
+        id: "github",
+        git: [...GITHUB_GIT_IPV4, ...GITHUB_GIT_IPV6],
+        gitIpv4s: [...GITHUB_GIT_IPV4],
+        gitIpv6s: [...GITHUB_GIT_IPV6],
+    }),
+};
+
+export interface MockCloudOptions {
+    /** Extra or replacing outputs per resource type. */
+    outputs?: Record<string, OutputsFor>;
+    /** Extra or replacing invoke handlers per token. */
+    invokes?: Record<string, InvokeHandler>;
+    githubOwner?: string;
+}
+
+export class MockCloud implements pulumi.runtime.Mocks {
+    readonly resources: RecordedResource[] = [];
+    readonly invocations: Array<{ token: string; inputs: Record<string, any> }> = [];
+    readonly githubOwner: string;
+    private readonly outputs: Record<string, OutputsFor>;
+    private readonly invokes: Record<string, InvokeHandler>;
+
+    constructor(options: MockCloudOptions = {}) {
+        this.outputs = { ...DEFAULT_OUTPUTS, ...options.outputs };
+        this.invokes = { ...DEFAULT_INVOKES, ...options.invokes };
+        this.githubOwner = options.githubOwner ?? "example-org";
+    }
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+        const id = args.id ?? `${args.name}-id`;
+        this.resources.push({
+            type: args.type,
+            name: args.name,
+            inputs: args.inputs,
+            id,
+            urn: (args as { urn?: string }).urn ?? `urn:pulumi:stack::project::${args.type}::${args.name}`,
+            custom: args.custom ?? true,
+            provider: args.provider,
+        });
+        const extra = this.outputs[args.type]?.(args, this) ?? {};
+        return { id, state: { ...args.inputs, ...extra } };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        this.invocations.push({ token: args.token, inputs: args.inputs });
+        const handler = this.invokes[args.token];
+        if (!handler) {
+            throw new Error(`MockCloud: unexpected invoke ${args.token}; add a handler if the component should call it`);
+        }
+        return handler(args.inputs, this);
+    }
+
+    ofType(type: string): RecordedResource[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+
+    /** The one resource of `type` named `name`; throws when absent, so a test reads as an assertion. */
+    get(type: string, name: string): RecordedResource {
+        const found = this.resources.find((r) => r.type === type && r.name === name);
+        if (!found) {
+            const names = this.ofType(type).map((r) => r.name);
+            throw new Error(`no ${type} named ${name}; registered: ${names.join(", ") || "none"}`);
+        }
+        return found;
+    }
+
+    reset(): void {
+        this.resources.length = 0;
+        this.invocations.length = 0;
+    }
+}
+
+/** Installs `cloud` as Pulumi's mocks (not a preview, so outputs are known). */
+export async function useMockCloud(cloud: MockCloud, project = "eks-flux-gitops", stack = "test"): Promise<MockCloud> {
+    await pulumi.runtime.setMocks(cloud, project, stack, false);
+    return cloud;
+}
+
+/** Resolves an Output's value in a test. */
+export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
+    return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as T)));
+}
+
+/** Resolves whether an Output is marked secret. */
+export function isSecretOutput(output: pulumi.Output<unknown>): Promise<boolean> {
+    return pulumi.isSecret(output);
+}
+
+/**
+ * Waits until registrations stop arriving at the mocks: Pulumi registers children asynchronously,
+ * so a test reads `cloud.resources` only after the count has held still for a few turns.
+ */
+export async function settled(cloud: MockCloud): Promise<void> {
+    let stableTurns = 0;
+    let last = -1;
+    while (stableTurns < 20) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        stableTurns = cloud.resources.length === last ? stableTurns + 1 : 0;
+        last = cloud.resources.length;
+    }
+}
