@@ -13,7 +13,10 @@ export const MOCK_REGION = "ap-northeast-1";
 export interface RecordedResource {
     type: string;
     name: string;
+    /** Inputs with secrets unwrapped to their plain values. */
     inputs: Record<string, any>;
+    /** Dotted paths (e.g. `stringData`) of inputs that were marked secret. */
+    secretPaths: string[];
     id: string;
     urn: string;
     custom: boolean;
@@ -111,6 +114,34 @@ export interface MockCloudOptions {
     githubOwner?: string;
 }
 
+function isSecretWrapper(value: unknown): value is { value: unknown } {
+    return (
+        typeof value === "object" &&
+        value !== null &&
+        (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
+    );
+}
+
+/** Replaces the mock monitor's secret wrappers by their values, noting where they were. */
+export function unwrapSecrets(value: unknown, path: string, secretPaths: string[]): unknown {
+    if (isSecretWrapper(value)) {
+        secretPaths.push(path);
+        return unwrapSecrets(value.value, path, []);
+    }
+    if (Array.isArray(value)) {
+        return value.map((item, index) => unwrapSecrets(item, `${path}[${index}]`, secretPaths));
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(
+            Object.entries(value).map(([key, item]) => [
+                key,
+                unwrapSecrets(item, path === "" ? key : `${path}.${key}`, secretPaths),
+            ]),
+        );
+    }
+    return value;
+}
+
 export class MockCloud implements pulumi.runtime.Mocks {
     readonly resources: RecordedResource[] = [];
     readonly invocations: Array<{ token: string; inputs: Record<string, any> }> = [];
@@ -125,17 +156,20 @@ export class MockCloud implements pulumi.runtime.Mocks {
     }
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
-        const id = args.id ?? `${args.name}-id`;
+        const id = args.id || `${args.name}-id`;
+        const secretPaths: string[] = [];
+        const inputs = unwrapSecrets(args.inputs, "", secretPaths) as Record<string, any>;
         this.resources.push({
             type: args.type,
             name: args.name,
-            inputs: args.inputs,
+            inputs,
+            secretPaths,
             id,
             urn: (args as { urn?: string }).urn ?? `urn:pulumi:stack::project::${args.type}::${args.name}`,
             custom: args.custom ?? true,
             provider: args.provider,
         });
-        const extra = this.outputs[args.type]?.(args, this) ?? {};
+        const extra = this.outputs[args.type]?.({ ...args, inputs }, this) ?? {};
         return { id, state: { ...args.inputs, ...extra } };
     }
 

@@ -1,0 +1,250 @@
+import {
+    assertValid,
+    checkCidr,
+    checkEcrRepositoryName,
+    checkGoDuration,
+    checkKubernetesLabelName,
+    checkSemverRange,
+    checkUnique,
+    isAnywhereCidr,
+    type Problem,
+} from "../components/validate.js";
+
+/** The prod stack's settings, typed; see Pulumi.yaml for each key's meaning and default. */
+export interface StackConfig {
+    githubOwner: string;
+    configRepository: string;
+    branch: string;
+    clusterName: string;
+    kubernetesVersion: string;
+    nodeInstanceTypes: string[];
+    nodeDesiredSize: number;
+    nodeMinSize: number;
+    nodeMaxSize: number;
+    clusterPublicAccessCidrs: string[];
+    gitSshCidrs: string[];
+    imageNamePrefix: string;
+    apps: string[];
+    initialTag: string;
+    imagePolicies: Array<{ app: string; semverRange: string }>;
+    imageAutomation: boolean;
+    targetNamespace: string;
+    syncPath: string;
+    sourceInterval: string;
+    syncInterval: string;
+    imageScanInterval: string;
+    fluxReadyTimeout: string;
+}
+
+/** Reads one raw config value as Pulumi hands it to a program: a string, JSON for structured values. */
+export type ConfigGetter = (key: string) => string | undefined;
+
+const GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const GITHUB_REPOSITORY = /^[A-Za-z0-9._-]{1,100}$/;
+const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const EKS_CLUSTER_NAME = /^[0-9A-Za-z][0-9A-Za-z_-]{0,99}$/;
+const KUBERNETES_VERSION = /^1\.\d{2}$/;
+// git check-ref-format, the parts a branch name can break.
+const GIT_BRANCH = /^(?!\/|.*\/$|.*\.\.|.*\/\.|.*\.lock$|.*@\{|.*\/\/)[^\s~^:?*[\\\x00-\x1f\x7f]+$/;
+
+/**
+ * Turns raw stack config into a typed {@link StackConfig}, or throws one error listing every
+ * problem, each naming its config key (`project:key`), its value and the rule it breaks.
+ */
+export function readStackConfig(project: string, get: ConfigGetter): StackConfig {
+    const problems: Problem[] = [];
+    const key = (name: string) => `${project}:${name}`;
+
+    const text = (name: string, required = false): string => {
+        const value = get(key(name));
+        if (value === undefined || value === "") {
+            if (required) {
+                problems.push({
+                    field: key(name),
+                    value: value ?? null,
+                    rule: `is required: set it with \`pulumi config set ${name} <value>\``,
+                });
+            }
+            return "";
+        }
+        return value;
+    };
+    const json = <T>(name: string, fallback: T, isShape: (v: unknown) => v is T, shape: string): T => {
+        const raw = get(key(name));
+        if (raw === undefined) {
+            return fallback;
+        }
+        let value: unknown;
+        try {
+            value = JSON.parse(raw);
+        } catch {
+            value = raw;
+        }
+        if (!isShape(value)) {
+            problems.push({ field: key(name), value, rule: `must be ${shape}` });
+            return fallback;
+        }
+        return value;
+    };
+    const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === "string");
+    const isInteger = (v: unknown): v is number => Number.isInteger(v);
+    const isBoolean = (v: unknown): v is boolean => typeof v === "boolean";
+    const list = (name: string) => json(name, [] as string[], isStringList, "a list of strings");
+    const integer = (name: string, fallback: number) => json(name, fallback, isInteger, "a whole number");
+    const check = (ok: boolean, name: string, value: unknown, rule: string) => {
+        if (!ok) {
+            problems.push({ field: key(name), value, rule });
+        }
+    };
+    const add = (problem: Problem | Problem[] | undefined) => {
+        if (problem !== undefined) {
+            problems.push(...(Array.isArray(problem) ? problem : [problem]));
+        }
+    };
+
+    const githubOwner = text("githubOwner", true);
+    if (githubOwner !== "") {
+        check(
+            GITHUB_OWNER.test(githubOwner),
+            "githubOwner",
+            githubOwner,
+            "must be a GitHub user or organisation name: 1 to 39 letters, digits or single hyphens, not starting or ending with a hyphen",
+        );
+    }
+    const configRepository = text("configRepository", true);
+    check(
+        configRepository === "" || (GITHUB_REPOSITORY.test(configRepository) && configRepository !== "." && configRepository !== ".."),
+        "configRepository",
+        configRepository,
+        "must be a GitHub repository name: 1 to 100 letters, digits, '.', '_' or '-', and not '.' or '..'",
+    );
+    const branch = text("branch", true);
+    check(branch === "" || GIT_BRANCH.test(branch), "branch", branch, "must be a valid Git branch name (git check-ref-format)");
+    const clusterName = text("clusterName", true);
+    check(
+        clusterName === "" || EKS_CLUSTER_NAME.test(clusterName),
+        "clusterName",
+        clusterName,
+        "must be an EKS cluster name: 1 to 100 letters, digits, '-' or '_', starting with a letter or digit",
+    );
+    const kubernetesVersion = text("kubernetesVersion", true);
+    check(
+        kubernetesVersion === "" || KUBERNETES_VERSION.test(kubernetesVersion),
+        "kubernetesVersion",
+        kubernetesVersion,
+        "must be an EKS Kubernetes version as major.minor, such as 1.34",
+    );
+
+    const nodeInstanceTypes = list("nodeInstanceTypes");
+    check(nodeInstanceTypes.length > 0, "nodeInstanceTypes", nodeInstanceTypes, "must name at least one instance type");
+    const nodeMinSize = integer("nodeMinSize", 2);
+    const nodeDesiredSize = integer("nodeDesiredSize", 2);
+    const nodeMaxSize = integer("nodeMaxSize", 4);
+    check(nodeMinSize >= 0, "nodeMinSize", nodeMinSize, "must be 0 or more");
+    check(nodeMaxSize >= 1, "nodeMaxSize", nodeMaxSize, "must be 1 or more");
+    check(
+        nodeMinSize <= nodeDesiredSize && nodeDesiredSize <= nodeMaxSize,
+        "nodeDesiredSize",
+        nodeDesiredSize,
+        `must lie between nodeMinSize (${nodeMinSize}) and nodeMaxSize (${nodeMaxSize})`,
+    );
+
+    const clusterPublicAccessCidrs = list("clusterPublicAccessCidrs");
+    clusterPublicAccessCidrs.forEach((cidr, i) => {
+        const field = `clusterPublicAccessCidrs[${i}]`;
+        add(checkCidr(key(field), cidr));
+        check(!isAnywhereCidr(cidr), field, cidr, "must not open the API endpoint to the whole internet; list the addresses that deploy");
+    });
+    const gitSshCidrs = list("gitSshCidrs");
+    gitSshCidrs.forEach((cidr, i) => add(checkCidr(key(`gitSshCidrs[${i}]`), cidr)));
+
+    const imageNamePrefix = text("imageNamePrefix");
+    const apps = list("apps");
+    check(apps.length > 0, "apps", apps, "must list at least one app");
+    add(checkUnique(key("apps"), apps));
+    apps.forEach((app, i) => {
+        add(checkKubernetesLabelName(key(`apps[${i}]`), app));
+        add(checkEcrRepositoryName(key(`apps[${i}]`), imageNamePrefix === "" ? app : `${imageNamePrefix}/${app}`));
+    });
+    const initialTag = text("initialTag", true);
+    check(
+        initialTag === "" || DOCKER_TAG.test(initialTag),
+        "initialTag",
+        initialTag,
+        "must be an image tag: up to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'",
+    );
+
+    const imagePolicies: StackConfig["imagePolicies"] = [];
+    list("imagePolicies").forEach((entry, i) => {
+        const field = key(`imagePolicies[${i}]`);
+        const match = /^([^=]+)=(.+)$/.exec(entry);
+        if (!match) {
+            problems.push({ field, value: entry, rule: 'must be "<app>=<semver range>", such as task-service=1.1.x' });
+            return;
+        }
+        const [app, semverRange] = [match[1].trim(), match[2].trim()];
+        if (!apps.includes(app)) {
+            problems.push({ field, value: entry, rule: `names app "${app}", which is not in apps (${apps.join(", ")})` });
+        }
+        add(checkSemverRange(field, semverRange));
+        imagePolicies.push({ app, semverRange });
+    });
+    add(checkUnique(key("imagePolicies"), imagePolicies.map((p) => p.app)).map((p) => ({ ...p, rule: "must give each app one policy; this app has one earlier in the list" })));
+
+    const imageAutomation = json("imageAutomation", true, isBoolean, "true or false");
+    check(
+        imagePolicies.length === 0 || imageAutomation,
+        "imageAutomation",
+        imageAutomation,
+        "must be true when imagePolicies are set, since the policies need the image controllers",
+    );
+
+    const targetNamespace = text("targetNamespace", true);
+    if (targetNamespace !== "") {
+        add(checkKubernetesLabelName(key("targetNamespace"), targetNamespace));
+    }
+    const syncPath = text("syncPath", true);
+    check(
+        syncPath === "" || (/^\.\/[^\s]*$/.test(syncPath) && !syncPath.split("/").includes("..")),
+        "syncPath",
+        syncPath,
+        "must be a path inside the repository starting with ./ and without ..",
+    );
+    const interval = (name: string) => {
+        const value = text(name, true);
+        if (value !== "") {
+            add(checkGoDuration(key(name), value));
+        }
+        return value;
+    };
+    const sourceInterval = interval("sourceInterval");
+    const syncInterval = interval("syncInterval");
+    const imageScanInterval = interval("imageScanInterval");
+    const fluxReadyTimeout = interval("fluxReadyTimeout");
+
+    assertValid(`stack config of project ${project}`, [problems]);
+    return {
+        githubOwner,
+        configRepository,
+        branch,
+        clusterName,
+        kubernetesVersion,
+        nodeInstanceTypes,
+        nodeDesiredSize,
+        nodeMinSize,
+        nodeMaxSize,
+        clusterPublicAccessCidrs,
+        gitSshCidrs,
+        imageNamePrefix,
+        apps,
+        initialTag,
+        imagePolicies,
+        imageAutomation,
+        targetNamespace,
+        syncPath,
+        sourceInterval,
+        syncInterval,
+        imageScanInterval,
+        fluxReadyTimeout,
+    };
+}

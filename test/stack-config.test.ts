@@ -1,0 +1,117 @@
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { readStackConfig } from "../stack/config.js";
+import { loadProjectConfig, toRuntimeConfig } from "../stack/project-config.js";
+import { InputValidationError } from "../components/validate.js";
+
+const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+function prodConfig(overrides: Record<string, unknown> = {}) {
+    const { project, values } = loadProjectConfig(projectDir, "prod");
+    const merged = toRuntimeConfig({ ...values, "eks-flux-gitops:githubOwner": "octo-org", ...overrides });
+    return () => readStackConfig(project, (key) => merged[key]);
+}
+
+function problemsOf(read: () => unknown): string[] {
+    try {
+        read();
+    } catch (error) {
+        assert.ok(error instanceof InputValidationError, String(error));
+        return error.problems.map((p) => `${p.field} = ${JSON.stringify(p.value)}: ${p.rule}`);
+    }
+    assert.fail("expected the config to be rejected");
+}
+
+describe("stack config", () => {
+    it("reproduces the tutorial's prod stack from Pulumi.prod.yaml", () => {
+        const config = prodConfig()();
+        assert.equal(config.clusterName, "mz-k8s");
+        assert.equal(config.configRepository, "task-tool-cluster-config");
+        assert.deepEqual(config.apps, ["task-service", "task-reporter", "task-web"]);
+        assert.equal(config.imageNamePrefix, "mamezou-tech");
+        assert.deepEqual(config.imagePolicies, [{ app: "task-service", semverRange: "1.1.x" }]);
+        assert.equal(config.sourceInterval, "30s");
+        assert.equal(config.syncInterval, "5m");
+        assert.equal(config.imageScanInterval, "1m");
+        assert.equal(config.targetNamespace, "prod");
+        assert.equal(config.syncPath, "./app/overlays/prod");
+        assert.equal(config.branch, "main");
+        assert.equal(config.imageAutomation, true);
+        assert.deepEqual(config.clusterPublicAccessCidrs, []);
+    });
+
+    it("takes the project defaults from Pulumi.yaml", () => {
+        const { values } = loadProjectConfig(projectDir, "prod");
+        assert.equal(values["eks-flux-gitops:kubernetesVersion"], "1.34");
+        assert.equal(values["eks-flux-gitops:fluxReadyTimeout"], "5m");
+        assert.equal(values["aws:region"], "ap-northeast-1");
+    });
+
+    it("asks for the GitHub owner when it is missing", () => {
+        assert.deepEqual(problemsOf(prodConfig({ "eks-flux-gitops:githubOwner": undefined })), [
+            "eks-flux-gitops:githubOwner = null: is required: set it with `pulumi config set githubOwner <value>`",
+        ]);
+    });
+
+    it("names the config key of a bad semver range", () => {
+        const problems = problemsOf(prodConfig({ "eks-flux-gitops:imagePolicies": ["task-service=1.1.x.y"] }));
+        assert.equal(problems.length, 1);
+        assert.match(problems[0], /^eks-flux-gitops:imagePolicies\[0\] = "1.1.x.y": must be a semver range/);
+    });
+
+    it("rejects a policy for an app that is not listed", () => {
+        const problems = problemsOf(prodConfig({ "eks-flux-gitops:imagePolicies": ["task-api=1.x"] }));
+        assert.deepEqual(problems, [
+            'eks-flux-gitops:imagePolicies[0] = "task-api=1.x": names app "task-api", which is not in apps (task-service, task-reporter, task-web)',
+        ]);
+    });
+
+    it("rejects duplicate app names and duplicate policies", () => {
+        const problems = problemsOf(
+            prodConfig({
+                "eks-flux-gitops:apps": ["task-service", "task-web", "task-service"],
+                "eks-flux-gitops:imagePolicies": ["task-service=1.1.x", "task-service=1.2.x"],
+            }),
+        );
+        assert.deepEqual(problems, [
+            'eks-flux-gitops:apps[2] = "task-service": must be unique; it appears earlier in the list',
+            'eks-flux-gitops:imagePolicies[1] = "task-service": must give each app one policy; this app has one earlier in the list',
+        ]);
+    });
+
+    it("reports every problem at once, one message each", () => {
+        const problems = problemsOf(
+            prodConfig({
+                "eks-flux-gitops:githubOwner": "-bad-",
+                "eks-flux-gitops:sourceInterval": "30 seconds",
+                "eks-flux-gitops:targetNamespace": "Prod",
+                "eks-flux-gitops:apps": ["task-service", "Task_Web"],
+                "eks-flux-gitops:imagePolicies": [],
+                "eks-flux-gitops:clusterPublicAccessCidrs": ["0.0.0.0/0"],
+                "eks-flux-gitops:nodeDesiredSize": 9,
+                "eks-flux-gitops:syncPath": "app/overlays/prod",
+            }),
+        );
+        const fields = problems.map((p) => p.split(" = ")[0]);
+        assert.deepEqual(fields, [
+            "eks-flux-gitops:githubOwner",
+            "eks-flux-gitops:nodeDesiredSize",
+            "eks-flux-gitops:clusterPublicAccessCidrs[0]",
+            "eks-flux-gitops:apps[1]",
+            "eks-flux-gitops:apps[1]",
+            "eks-flux-gitops:targetNamespace",
+            "eks-flux-gitops:syncPath",
+            "eks-flux-gitops:sourceInterval",
+        ]);
+        assert.match(problems[7], /"30 seconds": must be a Go duration/);
+    });
+
+    it("rejects structured values of the wrong shape", () => {
+        assert.deepEqual(problemsOf(prodConfig({ "eks-flux-gitops:apps": "task-service" })), [
+            'eks-flux-gitops:apps = "task-service": must be a list of strings',
+            "eks-flux-gitops:apps = []: must list at least one app",
+            'eks-flux-gitops:imagePolicies[0] = "task-service=1.1.x": names app "task-service", which is not in apps ()',
+        ]);
+    });
+});
