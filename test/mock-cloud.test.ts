@@ -29,3 +29,32 @@ describe("MockCloud", () => {
         assert.deepEqual(paths, ["list[1]"]);
     });
 });
+
+describe("MockCloud engine view", () => {
+    it("records URN, parent, dependencies and options of each resource", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        class Holder extends pulumi.ComponentResource {
+            constructor(name: string) {
+                super("test:index:Holder", name, {}, {});
+                this.registerOutputs({});
+            }
+        }
+        const holder = new Holder("h");
+        const first = new k8s.core.v1.Namespace("ns", { metadata: { name: "prod" } }, { parent: holder, retainOnDelete: true });
+        new k8s.core.v1.ConfigMap(
+            "cm",
+            { metadata: { name: "x", namespace: "prod" }, data: { a: "b" } },
+            { parent: holder, dependsOn: [first], ignoreChanges: ["data"], customTimeouts: { create: "5m" } },
+        );
+        await settled(cloud);
+        const ns = cloud.get("kubernetes:core/v1:Namespace", "ns");
+        const cm = cloud.get("kubernetes:core/v1:ConfigMap", "cm");
+        assert.equal(ns.urn, "urn:pulumi:test::eks-flux-gitops::test:index:Holder$kubernetes:core/v1:Namespace::ns");
+        assert.equal(ns.parent, "urn:pulumi:test::eks-flux-gitops::test:index:Holder::h");
+        assert.equal(ns.options.retainOnDelete, true);
+        assert.deepEqual(cm.dependencies, [ns.urn]);
+        assert.deepEqual(cm.options.ignoreChanges, ["data"]);
+        assert.equal(cm.options.customTimeouts?.create, "5m");
+        assert.equal(cm.options.retainOnDelete, false);
+    });
+});

@@ -21,6 +21,35 @@ export interface RecordedResource {
     urn: string;
     custom: boolean;
     provider?: string;
+    /** URN of the parent resource, as the engine would record it. */
+    parent?: string;
+    /** URNs this resource was registered as depending on (explicit and from inputs). */
+    dependencies: string[];
+    /** The resource options the engine receives. */
+    options: RecordedOptions;
+}
+
+export interface RecordedOptions {
+    protect: boolean;
+    retainOnDelete: boolean;
+    ignoreChanges: string[];
+    deletedWith?: string;
+    additionalSecretOutputs: string[];
+    customTimeouts?: { create?: string; update?: string; delete?: string };
+}
+
+/** The part of the engine's RegisterResourceRequest that the mocks read. */
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getDependenciesList(): string[];
+    getProtect(): boolean;
+    getRetainondelete(): boolean;
+    getIgnorechangesList(): string[];
+    getDeletedwith(): string;
+    getAdditionalsecretoutputsList(): string[];
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
 
 export type OutputsFor = (args: pulumi.runtime.MockResourceArgs, cloud: MockCloud) => Record<string, any>;
@@ -114,6 +143,26 @@ export interface MockCloudOptions {
     githubOwner?: string;
 }
 
+/** The URN the engine gives a resource: its type qualified by its parent's, as the mock monitor computes it. */
+function newUrn(parent: string | undefined, type: string, name: string): string {
+    const qualifiedType = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
+    return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualifiedType}::${name}`;
+}
+
+function recordedOptions(request: RegisterRequest | undefined): RecordedOptions {
+    const timeouts = request?.getCustomtimeouts();
+    return {
+        protect: request?.getProtect() ?? false,
+        retainOnDelete: request?.getRetainondelete() ?? false,
+        ignoreChanges: request?.getIgnorechangesList() ?? [],
+        deletedWith: request?.getDeletedwith() || undefined,
+        additionalSecretOutputs: request?.getAdditionalsecretoutputsList() ?? [],
+        customTimeouts: timeouts
+            ? { create: timeouts.getCreate() || undefined, update: timeouts.getUpdate() || undefined, delete: timeouts.getDelete() || undefined }
+            : undefined,
+    };
+}
+
 function isSecretWrapper(value: unknown): value is { value: unknown } {
     return (
         typeof value === "object" &&
@@ -148,6 +197,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
     readonly githubOwner: string;
     private readonly outputs: Record<string, OutputsFor>;
     private readonly invokes: Record<string, InvokeHandler>;
+    private currentRequest: RegisterRequest | undefined;
 
     constructor(options: MockCloudOptions = {}) {
         this.outputs = { ...DEFAULT_OUTPUTS, ...options.outputs };
@@ -157,6 +207,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         const id = args.id || `${args.name}-id`;
+        const request = this.currentRequest;
         const secretPaths: string[] = [];
         const inputs = unwrapSecrets(args.inputs, "", secretPaths) as Record<string, any>;
         this.resources.push({
@@ -165,9 +216,12 @@ export class MockCloud implements pulumi.runtime.Mocks {
             inputs,
             secretPaths,
             id,
-            urn: (args as { urn?: string }).urn ?? `urn:pulumi:stack::project::${args.type}::${args.name}`,
+            urn: newUrn(request?.getParent(), args.type, args.name),
             custom: args.custom ?? true,
             provider: args.provider,
+            parent: request?.getParent() || undefined,
+            dependencies: request?.getDependenciesList() ?? [],
+            options: recordedOptions(request),
         });
         const extra = this.outputs[args.type]?.({ ...args, inputs }, this) ?? {};
         return { id, state: { ...args.inputs, ...extra } };
@@ -196,6 +250,23 @@ export class MockCloud implements pulumi.runtime.Mocks {
         return found;
     }
 
+    /**
+     * Hooks into the mock monitor so each recorded resource also carries what only the engine
+     * sees: its URN, parent, dependencies and options. The monitor calls `newResource` in the
+     * synchronous part of `registerResource`, so the request in flight is the one being recorded.
+     */
+    attach(monitor: { registerResource(req: RegisterRequest, callback: unknown): unknown }): void {
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req: RegisterRequest, callback: unknown) => {
+            this.currentRequest = req;
+            try {
+                return register(req, callback);
+            } finally {
+                this.currentRequest = undefined;
+            }
+        };
+    }
+
     reset(): void {
         this.resources.length = 0;
         this.invocations.length = 0;
@@ -205,6 +276,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
 /** Installs `cloud` as Pulumi's mocks (not a preview, so outputs are known). */
 export async function useMockCloud(cloud: MockCloud, project = "eks-flux-gitops", stack = "test"): Promise<MockCloud> {
     await pulumi.runtime.setMocks(cloud, project, stack, false);
+    cloud.attach(pulumi.runtime.getMonitor() as unknown as Parameters<MockCloud["attach"]>[0]);
     return cloud;
 }
 
