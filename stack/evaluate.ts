@@ -1,0 +1,50 @@
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import * as pulumi from "@pulumi/pulumi";
+import { MockCloud, settled, useMockCloud } from "../testing/mock-cloud.js";
+import { toRuntimeConfig } from "./project-config.js";
+
+export interface Evaluation {
+    cloud: MockCloud;
+    /** The stack's exports, resolved; secret ones are flagged in `secretOutputs`. */
+    outputs: Record<string, unknown>;
+    secretOutputs: string[];
+}
+
+async function resolve(value: unknown): Promise<{ value: unknown; secret: boolean }> {
+    const output = pulumi.output(value);
+    const secret = await pulumi.isSecret(output);
+    const resolved = await new Promise<unknown>((done) => output.apply((v) => done(v)));
+    return { value: resolved, secret };
+}
+
+/**
+ * Runs the stack program at `programPath` under Pulumi's mock mode, the way `pulumi preview` runs it,
+ * with the given stack config. Throws what the program throws (e.g. an InputValidationError for bad
+ * config) before anything is recorded.
+ */
+export async function evaluateStack(
+    programPath: string,
+    project: string,
+    stack: string,
+    config: Record<string, unknown>,
+    githubOwner: string,
+): Promise<Evaluation> {
+    const cloud = await useMockCloud(new MockCloud({ githubOwner }), project, stack);
+    pulumi.runtime.setAllConfig(toRuntimeConfig(config), []);
+    const exported = (await pulumi.runtime.runInPulumiStack(async () => {
+        const program = (await import(pathToFileURL(path.resolve(programPath)).href)) as Record<string, unknown>;
+        return { ...program };
+    })) as Record<string, unknown> | undefined;
+    await settled(cloud);
+    const outputs: Record<string, unknown> = {};
+    const secretOutputs: string[] = [];
+    for (const [key, value] of Object.entries(exported ?? {})) {
+        const { value: resolved, secret } = await resolve(value);
+        outputs[key] = resolved;
+        if (secret) {
+            secretOutputs.push(key);
+        }
+    }
+    return { cloud, outputs, secretOutputs };
+}
