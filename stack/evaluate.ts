@@ -12,7 +12,7 @@ export interface Evaluation {
 }
 
 async function resolve(value: unknown): Promise<{ value: unknown; secret: boolean }> {
-    const output = pulumi.output(value);
+    const output: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<unknown>);
     const secret = await pulumi.isSecret(output);
     const resolved = await new Promise<unknown>((done) => output.apply((v) => done(v)));
     return { value: resolved, secret };
