@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import type { RecordedResource } from "../testing/mock-cloud.js";
+import type { RecordedOptions, RecordedResource } from "../testing/mock-cloud.js";
 
 /** What `npm run plan` writes and prints, computed from the resources the program registered. */
 
@@ -11,6 +11,7 @@ export interface PlanResource {
     name: string;
     parent?: string;
     dependencies: string[];
+    options: RecordedOptions;
     inputs: Record<string, unknown>;
 }
 
@@ -62,6 +63,7 @@ export function planResources(resources: readonly RecordedResource[], options: R
         name: resource.name,
         ...(resource.parent ? { parent: resource.parent } : {}),
         dependencies: resource.dependencies,
+        options: resource.options,
         inputs: visibleInputs(resource, options),
     }));
 }
