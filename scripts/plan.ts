@@ -72,6 +72,11 @@ async function main(): Promise<number> {
     }
     const options = { showSecrets: flags["show-secrets"]! };
     const resources = planResources(evaluation.cloud.resources, options);
+    const stackResource = resources.find((r) => r.type === "pulumi:pulumi:Stack");
+    if (stackResource) {
+        // The root resource's inputs are the stack outputs, as `pulumi stack output` shows them.
+        stackResource.secretPaths = evaluation.secretOutputs;
+    }
     const manifests = kubernetesManifests(evaluation.cloud.resources, options);
     const repo = repositoryFiles(evaluation.cloud.resources);
     const outputs = Object.fromEntries(
@@ -85,6 +90,9 @@ async function main(): Promise<number> {
     const staging = `${out}.partial-${process.pid}`;
     fs.rmSync(staging, { recursive: true, force: true });
     fs.mkdirSync(staging, { recursive: true });
+    if (stackResource) {
+        stackResource.inputs = outputs;
+    }
     fs.writeFileSync(path.join(staging, "resources.json"), JSON.stringify(resources, null, 2) + "\n");
     fs.writeFileSync(path.join(staging, "outputs.json"), JSON.stringify(outputs, null, 2) + "\n");
     writeFiles(path.join(staging, "manifests"), manifests);

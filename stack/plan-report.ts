@@ -12,6 +12,8 @@ export interface PlanResource {
     parent?: string;
     dependencies: string[];
     options: RecordedOptions;
+    /** Paths of the inputs that are Pulumi secrets (masked in `inputs` unless secrets are shown). */
+    secretPaths: string[];
     inputs: Record<string, unknown>;
 }
 
@@ -64,6 +66,7 @@ export function planResources(resources: readonly RecordedResource[], options: R
         ...(resource.parent ? { parent: resource.parent } : {}),
         dependencies: resource.dependencies,
         options: resource.options,
+        secretPaths: resource.secretPaths,
         inputs: visibleInputs(resource, options),
     }));
 }
