@@ -66,6 +66,9 @@ export const GITHUB_SSH_KEYS = [
 export const GITHUB_GIT_IPV4 = ["192.30.252.0/22", "185.199.108.0/22", "140.82.112.0/20", "143.55.64.0/20"];
 export const GITHUB_GIT_IPV6 = ["2a0a:a440::/29", "2606:50c0::/32"];
 
+/** The security group EKS creates and attaches to managed nodes whose launch template names none. */
+export const EKS_CLUSTER_SECURITY_GROUP = "sg-0eks0cluster0managed";
+
 const arn = (service: string, resource: string, region = MOCK_REGION) =>
     `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${resource}`;
 
@@ -92,6 +95,36 @@ export const DEFAULT_OUTPUTS: Record<string, OutputsFor> = {
         arn: arn("kms", `key/mock-${name}`),
         keyId: `mock-${name}`,
     }),
+    "eks:index:Cluster": ({ inputs, name }) => {
+        const clusterName = inputs.name ?? name;
+        const issuer = `oidc.eks.${MOCK_REGION}.amazonaws.com/id/MOCK0${clusterName.toUpperCase().replace(/[^A-Z0-9]/g, "0")}`;
+        const endpoint = `https://MOCK${clusterName.toUpperCase().replace(/[^A-Z0-9]/g, "")}.gr7.${MOCK_REGION}.eks.amazonaws.com`;
+        const kubeconfig = {
+            apiVersion: "v1",
+            kind: "Config",
+            clusters: [{ name: clusterName, cluster: { server: endpoint, "certificate-authority-data": "TU9DSy1DQQ==" } }],
+            contexts: [{ name: "aws", context: { cluster: clusterName, user: "aws" } }],
+            "current-context": "aws",
+            users: [{ name: "aws", user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", clusterName, "--output", "json"] } } }],
+        };
+        return {
+            kubeconfig,
+            kubeconfigJson: JSON.stringify(kubeconfig),
+            oidcIssuer: `https://${issuer}`,
+            oidcProviderUrl: issuer,
+            oidcProviderArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${issuer}`,
+            // pulumi-eks's own groups; managed nodes use neither (see EKS_CLUSTER_SECURITY_GROUP).
+            clusterSecurityGroupId: "sg-0pulumieks0control",
+            nodeSecurityGroupId: "sg-0pulumieks0nodes",
+            eksCluster: {
+                name: clusterName,
+                arn: arn("eks", `cluster/${clusterName}`),
+                endpoint,
+                vpcConfig: { clusterSecurityGroupId: EKS_CLUSTER_SECURITY_GROUP },
+            },
+        };
+    },
+    "aws:ec2/launchTemplate:LaunchTemplate": ({ name }) => ({ latestVersion: 1, arn: arn("ec2", `launch-template/lt-${name}`) }),
     "github:index/repository:Repository": ({ inputs, name }, cloud) => {
         const repoName = inputs.name ?? name;
         const fullName = `${cloud.githubOwner}/${repoName}`;
