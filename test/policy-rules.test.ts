@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { allRules } from "../policy/rules/index.js";
 import { runRules, unknownRuleNames, type PackConfig } from "../policy/run.js";
 import type { Subject } from "../policy/subject.js";
-import { expirableTags, selectableTags, tagPatternMatches } from "../policy/rules/ecr.js";
+import { expirableTags, selectableTags, tagPatternMatches } from "../components/aws/ecr-lifecycle-policy.js";
 
 let counter = 0;
 function subject(type: string, props: Record<string, any>, extra: Partial<Subject> = {}): Subject {

@@ -1,4 +1,4 @@
-import * as semver from "semver";
+import { expirableTags, selectableTags, type LifecycleRule } from "../../components/aws/ecr-lifecycle-policy.js";
 import { kubernetesKind, ofType, parseJson, type Finding, type Rule, type Subject } from "../subject.js";
 
 const REPOSITORY = "aws:ecr/repository:Repository";
@@ -35,53 +35,6 @@ export const ecrKmsEncryption: Rule = {
             .filter((r) => !(r.props.encryptionConfigurations ?? []).some((c: { encryptionType?: string }) => c.encryptionType === "KMS"))
             .map((r) => ({ urn: r.urn, message: `${repositoryName(r)}: set encryptionConfigurations to [{ encryptionType: "KMS", kmsKey: <key ARN> }]` })),
 };
-
-/** Tags an ImagePolicy with `range` may select: versions inside the range, bare and with a leading v. */
-export function selectableTags(range: string): string[] {
-    const lowest = semver.minVersion(range);
-    if (!lowest) {
-        return [];
-    }
-    const candidates = [
-        lowest.version,
-        semver.inc(lowest, "patch")!,
-        `${lowest.major}.${lowest.minor}.${lowest.patch + 10}`,
-        `${lowest.major}.${lowest.minor}.${lowest.patch + 123}`,
-        semver.inc(lowest, "minor")!,
-        `${lowest.major}.${lowest.minor + 12}.0`,
-        semver.inc(lowest, "major")!,
-        `${lowest.major + 10}.0.0`,
-    ].filter((version) => semver.satisfies(version, range));
-    return [...new Set(candidates)].flatMap((version) => [version, `v${version}`]);
-}
-
-/** ECR lifecycle tag patterns: `*` matches any run of characters, everything else literally. */
-export function tagPatternMatches(pattern: string, tag: string): boolean {
-    const regex = new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
-    return regex.test(tag);
-}
-
-interface LifecycleRule {
-    rulePriority?: number;
-    selection?: { tagStatus?: string; tagPatternList?: string[]; tagPrefixList?: string[] };
-    action?: { type?: string };
-}
-
-/** The tags of `tags` that a lifecycle rule could expire. */
-export function expirableTags(rule: LifecycleRule, tags: readonly string[]): string[] {
-    const selection = rule.selection ?? {};
-    if (rule.action?.type !== "expire" || selection.tagStatus === "untagged") {
-        return [];
-    }
-    if (selection.tagStatus === "any") {
-        return [...tags];
-    }
-    return tags.filter(
-        (tag) =>
-            (selection.tagPatternList ?? []).some((pattern) => tagPatternMatches(pattern, tag)) ||
-            (selection.tagPrefixList ?? []).some((prefix) => tag.startsWith(prefix)),
-    );
-}
 
 /** Semver ranges of the ImagePolicies that read each ECR repository, by repository name. */
 function policyRangesByRepository(subjects: readonly Subject[]): Map<string, string[]> {
