@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { generateOpenSshKeyPair } from "./openssh-key.js";
 
 /**
  * A stand-in for AWS, GitHub and Kubernetes under `pulumi.runtime.setMocks`: it records every
@@ -125,6 +126,15 @@ export const DEFAULT_OUTPUTS: Record<string, OutputsFor> = {
         };
     },
     "aws:ec2/launchTemplate:LaunchTemplate": ({ name }) => ({ latestVersion: 1, arn: arn("ec2", `launch-template/lt-${name}`) }),
+    "tls:index/privateKey:PrivateKey": ({ inputs }) => {
+        const pair = generateOpenSshKeyPair(inputs.algorithm ?? "RSA", { ecdsaCurve: inputs.ecdsaCurve, rsaBits: inputs.rsaBits });
+        return {
+            privateKeyOpenssh: pair.privateKeyOpenssh,
+            privateKeyPem: pair.privateKeyPem,
+            publicKeyOpenssh: pair.publicKeyOpenssh,
+            publicKeyFingerprintSha256: pair.publicKeyFingerprintSha256,
+        };
+    },
     "github:index/repository:Repository": ({ inputs, name }, cloud) => {
         const repoName = inputs.name ?? name;
         const fullName = `${cloud.githubOwner}/${repoName}`;

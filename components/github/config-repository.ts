@@ -1,0 +1,202 @@
+import { createHash } from "node:crypto";
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { assertValid, type Problem } from "../validate.js";
+import { checkDeployKeyType, tlsKeyArgs, type DeployKeyType } from "./deploy-key.js";
+import { knownHosts } from "./known-hosts.js";
+
+export interface ExistingSshKey {
+    /** OpenSSH private key; kept secret. */
+    privateKeyOpenssh: pulumi.Input<string>;
+    /** The matching `<type> <base64>` public key. */
+    publicKeyOpenssh: pulumi.Input<string>;
+}
+
+export interface ConfigRepositoryArgs {
+    /** GitHub user or organisation that owns the repository (the github provider must act for it). */
+    owner: string;
+    /** Repository name. */
+    name: string;
+    /** Use this existing repository instead of creating one. @default false: create it */
+    existing?: boolean;
+    /** Branch Flux reads and image automation pushes to; made the default branch. @default "main" */
+    branch?: string;
+    /** Description of a created repository. @default a sentence naming Flux */
+    description?: string;
+    /** Archive instead of deleting a created repository on `pulumi destroy` (Git history is user data). @default true */
+    archiveOnDestroy?: boolean;
+    /** Let the deploy key push: needed when Flux image automation commits tags. @default false (read-only) */
+    allowPush?: boolean;
+    /** Type of the generated deploy key. @default { algorithm: "ed25519" } */
+    keyType?: DeployKeyType;
+    /** Use this key pair instead of generating one. @default a key generated with @pulumi/tls */
+    existingKey?: ExistingSshKey;
+    /** SSH host of the GitHub instance, for GitHub Enterprise Server. @default "github.com" */
+    host?: string;
+    /** Files to commit, path → content. @default none */
+    files?: Record<string, string>;
+    /**
+     * Path prefixes whose files Pulumi commits once and then leaves to Git, e.g. the folder Flux image
+     * automation rewrites, so `pulumi up` never reverts a tag Flux committed. @default none
+     */
+    gitOwnedPaths?: string[];
+    /** Author of Pulumi's commits. @default "eks-flux-gitops <eks-flux-gitops@users.noreply.github.com>" */
+    commitAuthor?: { name: string; email: string };
+}
+
+const GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const GITHUB_REPOSITORY = /^[A-Za-z0-9._-]{1,100}$/;
+const GIT_BRANCH = /^(?!\/|.*\/$|.*\.\.|.*\/\.|.*\.lock$|.*@\{|.*\/\/)[^\s~^:?*[\\\x00-\x1f\x7f]+$/;
+const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+
+export function checkConfigRepositoryArgs(args: ConfigRepositoryArgs): Problem[] {
+    const problems: Problem[] = [];
+    const rule = (ok: boolean, field: string, value: unknown, text: string) => {
+        if (!ok) {
+            problems.push({ field, value, rule: text });
+        }
+    };
+    rule(GITHUB_OWNER.test(args.owner), "owner", args.owner, "must be a GitHub user or organisation name: 1 to 39 letters, digits or single hyphens, not starting or ending with a hyphen");
+    rule(
+        GITHUB_REPOSITORY.test(args.name) && args.name !== "." && args.name !== ".." && !args.name.endsWith(".git"),
+        "name",
+        args.name,
+        "must be a GitHub repository name: 1 to 100 letters, digits, '.', '_' or '-', not '.', '..' or ending in .git",
+    );
+    const branch = args.branch ?? "main";
+    rule(GIT_BRANCH.test(branch), "branch", branch, "must be a valid Git branch name (git check-ref-format)");
+    rule(HOST.test(args.host ?? "github.com"), "host", args.host, "must be a lowercase DNS host name such as github.example.com");
+    if (!args.existingKey) {
+        problems.push(...checkDeployKeyType("keyType", args.keyType ?? { algorithm: "ed25519" }));
+    }
+    for (const file of Object.keys(args.files ?? {})) {
+        rule(
+            file !== "" && !file.startsWith("/") && !file.split("/").some((part) => part === ".." || part === "." || part === "") && !file.startsWith(".git/"),
+            `files[${JSON.stringify(file)}]`,
+            file,
+            "must be a relative path inside the repository, without '.', '..' or empty segments, and not under .git/",
+        );
+    }
+    for (const [i, prefix] of (args.gitOwnedPaths ?? []).entries()) {
+        rule(!prefix.startsWith("/") && !prefix.split("/").includes(".."), `gitOwnedPaths[${i}]`, prefix, "must be a relative path inside the repository");
+    }
+    return problems;
+}
+
+/** Whether `file` lies under one of `prefixes` (`./app/overlays/prod` and `app/overlays/prod/` alike). */
+export function isUnderPath(file: string, prefixes: readonly string[]): boolean {
+    return prefixes.some((prefix) => {
+        const folder = prefix.replace(/^\.\//, "").replace(/\/+$/, "");
+        return folder === "" || folder === "." || file === folder || file.startsWith(`${folder}/`);
+    });
+}
+
+/**
+ * The Git side of GitOps on GitHub: a private config repository (archived, not deleted, on destroy),
+ * an SSH deploy key from @pulumi/tls (read-only unless Flux must push), known_hosts from GitHub's
+ * published host keys, and optional initial content.
+ */
+export class ConfigRepository extends pulumi.ComponentResource {
+    /** `ssh://git@<host>/<owner>/<repo>`, the form Flux requires. */
+    public readonly sshUrl: pulumi.Output<string>;
+    public readonly httpsUrl: pulumi.Output<string>;
+    public readonly repositoryName: pulumi.Output<string>;
+    public readonly fullName: pulumi.Output<string>;
+    public readonly defaultBranch: pulumi.Output<string>;
+    /** known_hosts content: one line per published host key. */
+    public readonly knownHosts: pulumi.Output<string>;
+    /** The deploy key's private half; a secret. */
+    public readonly privateKeyOpenssh: pulumi.Output<string>;
+    public readonly publicKeyOpenssh: pulumi.Output<string>;
+    /** SHA256 fingerprint of the deploy key, as GitHub shows it. */
+    public readonly deployKeyFingerprint: pulumi.Output<string>;
+
+    constructor(name: string, args: ConfigRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
+        assertValid(`ConfigRepository ${name}`, [checkConfigRepositoryArgs(args)]);
+        super("eks-flux-gitops:github:ConfigRepository", name, {}, opts);
+        const branch = args.branch ?? "main";
+        const host = args.host ?? "github.com";
+        const author = args.commitAuthor ?? { name: "eks-flux-gitops", email: "eks-flux-gitops@users.noreply.github.com" };
+
+        const repository = args.existing
+            ? undefined
+            : new github.Repository(
+                  `${name}-repository`,
+                  {
+                      name: args.name,
+                      description: args.description ?? "Cluster configuration synced by Flux",
+                      visibility: "private",
+                      autoInit: true,
+                      vulnerabilityAlerts: true,
+                      archiveOnDestroy: args.archiveOnDestroy ?? true,
+                      deleteBranchOnMerge: true,
+                      hasWiki: false,
+                  },
+                  { parent: this },
+              );
+        const repositoryName: pulumi.Output<string> = repository ? repository.name : pulumi.output(args.name);
+        const branchResources: pulumi.Resource[] = [];
+        if (repository) {
+            if (branch !== "main") {
+                branchResources.push(new github.Branch(`${name}-branch`, { repository: repository.name, branch, sourceBranch: "main" }, { parent: this }));
+            }
+            branchResources.push(
+                new github.BranchDefault(`${name}-default-branch`, { repository: repository.name, branch }, { parent: this, dependsOn: [...branchResources] }),
+            );
+        }
+
+        const key = args.existingKey ? undefined : new tls.PrivateKey(`${name}-deploy-key`, tlsKeyArgs(args.keyType ?? { algorithm: "ed25519" }), { parent: this });
+        const publicKey = key ? key.publicKeyOpenssh : pulumi.output(args.existingKey!.publicKeyOpenssh);
+        new github.RepositoryDeployKey(
+            `${name}-deploy-key`,
+            { repository: repositoryName, title: `flux (${pulumi.getStack()})`, key: publicKey.apply((k) => k.trim()), readOnly: !(args.allowPush ?? false) },
+            { parent: this },
+        );
+
+        const gitOwned = args.gitOwnedPaths ?? [];
+        for (const [file, content] of Object.entries(args.files ?? {})) {
+            new github.RepositoryFile(
+                `${name}-${file}`,
+                {
+                    repository: repositoryName,
+                    branch,
+                    file,
+                    content,
+                    commitMessage: `Add ${file}`,
+                    commitAuthor: author.name,
+                    commitEmail: author.email,
+                    overwriteOnCreate: true,
+                },
+                // Files under a Git-owned path are created once; later changes belong to Git (e.g. Flux's
+                // tag commits), so a later `pulumi up` must not write them back.
+                { parent: this, dependsOn: branchResources, ...(isUnderPath(file, gitOwned) ? { ignoreChanges: ["content"] } : {}) },
+            );
+        }
+
+        // The provider reads the keys its GitHub instance publishes (api.github.com/meta, or GHES's own).
+        const hostKeys = github.getSshKeysOutput({ parent: this }).keys;
+        this.sshUrl = pulumi.interpolate`ssh://git@${host}/${args.owner}/${repositoryName}`;
+        this.httpsUrl = pulumi.interpolate`https://${host}/${args.owner}/${repositoryName}.git`;
+        this.repositoryName = repositoryName;
+        this.fullName = pulumi.interpolate`${args.owner}/${repositoryName}`;
+        this.defaultBranch = pulumi.output(branch);
+        this.knownHosts = hostKeys.apply((keys) => knownHosts(host, keys));
+        this.privateKeyOpenssh = pulumi.secret(key ? key.privateKeyOpenssh : pulumi.output(args.existingKey!.privateKeyOpenssh));
+        this.publicKeyOpenssh = publicKey;
+        this.deployKeyFingerprint = key ? key.publicKeyFingerprintSha256 : publicKey.apply(fingerprintOf);
+        this.registerOutputs({
+            sshUrl: this.sshUrl,
+            httpsUrl: this.httpsUrl,
+            knownHosts: this.knownHosts,
+            privateKeyOpenssh: this.privateKeyOpenssh,
+            deployKeyFingerprint: this.deployKeyFingerprint,
+        });
+    }
+}
+
+/** OpenSSH's SHA256 fingerprint of a `<type> <base64>` public key. */
+export function fingerprintOf(publicKey: string): string {
+    const blob = Buffer.from(publicKey.trim().split(/\s+/)[1] ?? "", "base64");
+    return `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
+}
