@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { generateOpenSshKeyPair } from "./openssh-key.js";
 
@@ -135,6 +136,10 @@ export const DEFAULT_OUTPUTS: Record<string, OutputsFor> = {
             publicKeyFingerprintSha256: pair.publicKeyFingerprintSha256,
         };
     },
+    // Deterministic per name, so two plans of the same stack compare equal.
+    "random:index/randomPassword:RandomPassword": ({ inputs, name }) => ({
+        result: createHash("sha256").update(`mock-password-${name}`).digest("hex").slice(0, inputs.length ?? 32),
+    }),
     "github:index/repository:Repository": ({ inputs, name }, cloud) => {
         const repoName = inputs.name ?? name;
         const fullName = `${cloud.githubOwner}/${repoName}`;

@@ -1,0 +1,110 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { assertValid, checkGoDuration, checkKubernetesLabelName, checkKubernetesName } from "../validate.js";
+import { checkReadyTimeout, readinessAnnotations } from "./readiness.js";
+import { checkGitSshUrl, gitRepository, gitSshSecret } from "./source-manifests.js";
+
+export interface GitSourceArgs {
+    /** Name of the GitRepository. @default the component's name */
+    name?: string;
+    /** Namespace of the Flux objects. @default "flux-system" */
+    namespace?: string;
+    /** `ssh://git@<host>[:port]/<path>`: GitHub, GitLab or any SSH Git server. */
+    url: pulumi.Input<string>;
+    /** Branch to check out; always explicit. @default "main" */
+    branch?: string;
+    /** How often Flux fetches. @default "1m" */
+    interval?: string;
+    /** OpenSSH private key; stored secret. */
+    privateKey: pulumi.Input<string>;
+    /** The matching public key. */
+    publicKey: pulumi.Input<string>;
+    /** known_hosts lines of the Git server's host keys. */
+    knownHosts: pulumi.Input<string>;
+    /** Name of the Secret holding key and known_hosts. @default "<name>-ssh-key" */
+    secretName?: string;
+    /** How long `pulumi up` waits for the GitRepository to be Ready. @default "5m" */
+    readyTimeout?: string;
+}
+
+/**
+ * Options for a child of a Flux object component: its parent, and the component's own dependsOn (e.g.
+ * the Flux install) plus `extra`, since children do not inherit their parent's dependsOn.
+ */
+export function childOptions(parent: pulumi.Resource, opts: pulumi.ComponentResourceOptions | undefined, ...extra: pulumi.Resource[]): pulumi.CustomResourceOptions {
+    const deps = opts?.dependsOn;
+    if (deps === undefined) {
+        return { parent, ...(extra.length > 0 ? { dependsOn: extra } : {}) };
+    }
+    if (Array.isArray(deps)) {
+        return { parent, dependsOn: [...deps, ...extra] };
+    }
+    if (pulumi.Resource.isInstance(deps)) {
+        return { parent, dependsOn: [deps, ...extra] };
+    }
+    return { parent, dependsOn: pulumi.output(deps as pulumi.Input<pulumi.Resource[]>).apply((resolved) => [...[resolved].flat(), ...extra]) as pulumi.Input<pulumi.Resource[]> };
+}
+
+/**
+ * A Flux GitRepository that clones over SSH, and the Secret (identity, identity.pub, known_hosts) it
+ * reads: works with GitHub, any SSH Git server and an existing key. `pulumi up` waits until Flux
+ * reports the repository Ready (key and host key accepted, branch fetched).
+ */
+export class GitSource extends pulumi.ComponentResource {
+    public readonly name: pulumi.Output<string>;
+    public readonly namespace: pulumi.Output<string>;
+    public readonly secretName: pulumi.Output<string>;
+    /** The Secret's values, as applied; a secret. */
+    public readonly secretData: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: GitSourceArgs, opts?: pulumi.ComponentResourceOptions) {
+        const repositoryName = args.name ?? name;
+        const namespace = args.namespace ?? "flux-system";
+        const secretName = args.secretName ?? `${repositoryName}-ssh-key`;
+        const branch = args.branch ?? "main";
+        const interval = args.interval ?? "1m";
+        const readyTimeout = args.readyTimeout ?? "5m";
+        assertValid(`GitSource ${name}`, [
+            checkKubernetesName("name", repositoryName),
+            checkKubernetesLabelName("namespace", namespace),
+            checkKubernetesName("secretName", secretName),
+            branch.trim() === "" || /\s/.test(branch) ? { field: "branch", value: branch, rule: "must be a Git branch name without spaces" } : undefined,
+            checkGoDuration("interval", interval),
+            checkReadyTimeout("readyTimeout", readyTimeout),
+            typeof args.url === "string" ? checkGitSshUrl("url", args.url) : undefined,
+        ]);
+        super("eks-flux-gitops:flux:GitSource", name, {}, opts);
+        const child = childOptions(this, opts);
+
+        const stringData = pulumi.secret(
+            pulumi.all([args.privateKey, args.publicKey, args.knownHosts]).apply(([identity, identityPub, knownHosts]) =>
+                gitSshSecret({ name: secretName, namespace, identity, identityPub, knownHosts }).stringData as Record<string, string>,
+            ),
+        );
+        const secret = new k8s.core.v1.Secret(
+            `${name}-ssh-key`,
+            { metadata: { name: secretName, namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } }, type: "Opaque", stringData },
+            child,
+        );
+        const spec = pulumi.output(args.url).apply((url) => {
+            assertValid(`GitSource ${name}`, [checkGitSshUrl("url", url)]);
+            return gitRepository({ name: repositoryName, namespace, url, branch, interval, secretName }).spec;
+        });
+        new k8s.apiextensions.CustomResource(
+            `${name}-repository`,
+            {
+                apiVersion: "source.toolkit.fluxcd.io/v1",
+                kind: "GitRepository",
+                metadata: { name: repositoryName, namespace, annotations: readinessAnnotations(readyTimeout) },
+                spec,
+            },
+            childOptions(this, opts, secret),
+        );
+
+        this.name = pulumi.output(repositoryName);
+        this.namespace = pulumi.output(namespace);
+        this.secretName = pulumi.output(secretName);
+        this.secretData = stringData;
+        this.registerOutputs({ name: this.name, namespace: this.namespace, secretName: this.secretName });
+    }
+}

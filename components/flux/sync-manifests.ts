@@ -1,0 +1,40 @@
+import { validateKubernetesObject } from "../kubernetes-schema.js";
+import type { KubernetesObject } from "./install-manifests.js";
+
+export interface KustomizationInput {
+    name: string;
+    namespace: string;
+    sourceRef: { kind: "GitRepository" | "OCIRepository" | "Bucket"; name: string; namespace?: string };
+    path: string;
+    interval: string;
+    prune: boolean;
+    targetNamespace?: string;
+    timeout?: string;
+    retryInterval?: string;
+    wait?: boolean;
+    healthChecks?: Array<{ apiVersion?: string; kind: string; name: string; namespace?: string }>;
+    dependsOn?: Array<{ name: string; namespace?: string }>;
+    annotations?: Record<string, string>;
+}
+
+export function kustomization(input: KustomizationInput): KubernetesObject {
+    const object: KubernetesObject = {
+        apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+        kind: "Kustomization",
+        metadata: { name: input.name, namespace: input.namespace, ...(input.annotations ? { annotations: input.annotations } : {}) },
+        spec: {
+            sourceRef: input.sourceRef,
+            path: input.path,
+            interval: input.interval,
+            prune: input.prune,
+            ...(input.targetNamespace ? { targetNamespace: input.targetNamespace } : {}),
+            ...(input.timeout ? { timeout: input.timeout } : {}),
+            ...(input.retryInterval ? { retryInterval: input.retryInterval } : {}),
+            ...(input.wait !== undefined ? { wait: input.wait } : {}),
+            ...(input.healthChecks && input.healthChecks.length > 0 ? { healthChecks: input.healthChecks } : {}),
+            ...(input.dependsOn && input.dependsOn.length > 0 ? { dependsOn: input.dependsOn } : {}),
+        },
+    };
+    validateKubernetesObject(`Kustomization ${input.name}`, object);
+    return object;
+}

@@ -1,0 +1,243 @@
+import { strict as assert } from "node:assert";
+import * as k8s from "@pulumi/kubernetes";
+import { AppSync } from "../../components/flux/app-sync.js";
+import { checkCommitMessageTemplate, DEFAULT_COMMIT_MESSAGE_TEMPLATE } from "../../components/flux/commit-message.js";
+import { GitHubReceiver } from "../../components/flux/github-receiver.js";
+import { GitSource } from "../../components/flux/git-source.js";
+import { ImageAutomation } from "../../components/flux/image-automation.js";
+import { durationSeconds } from "../../components/flux/readiness.js";
+import { receiverWebhookPath } from "../../components/flux/receiver-manifests.js";
+import { checkGitSshUrl, parseGitSshUrl } from "../../components/flux/source-manifests.js";
+import { validateKubernetesObject } from "../../components/kubernetes-schema.js";
+import { InputValidationError } from "../../components/validate.js";
+import { MockCloud, isSecretOutput, settled, useMockCloud, valueOf, type RecordedResource } from "../../testing/mock-cloud.js";
+
+const ECR = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/mamezou-tech";
+const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n";
+
+function problems(fn: () => unknown): string[] {
+    try {
+        fn();
+    } catch (error) {
+        assert.ok(error instanceof InputValidationError, String(error));
+        return error.problems.map((p) => `${p.field} = ${JSON.stringify(p.value)}: ${p.rule}`);
+    }
+    return assert.fail("expected an InputValidationError");
+}
+
+/** A stand-in for the Flux install that Flux objects must depend on. */
+function install() {
+    return new k8s.core.v1.Namespace("flux-install", { metadata: { name: "flux-system" } });
+}
+
+function validateObject(resource: RecordedResource) {
+    validateKubernetesObject("test", resource.inputs as never);
+}
+
+const source = { url: `ssh://git@github.com/octo-org/task-tool-cluster-config`, privateKey: KEY, publicKey: "ssh-ed25519 AAAA", knownHosts: "github.com ssh-ed25519 AAAA\n" };
+
+describe("GitSource", () => {
+    it("creates the seed's GitRepository and SSH Secret, waiting for Ready", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        const dependency = install();
+        const git = new GitSource("task-tool", { ...source, interval: "30s", readyTimeout: "4m" }, { dependsOn: [dependency] });
+        await valueOf(git.name);
+        await settled(cloud);
+        const repository = cloud.get("kubernetes:source.toolkit.fluxcd.io/v1:GitRepository", "task-tool-repository");
+        assert.deepEqual(repository.inputs.spec, {
+            url: "ssh://git@github.com/octo-org/task-tool-cluster-config",
+            ref: { branch: "main" },
+            interval: "30s",
+            secretRef: { name: "task-tool-ssh-key" },
+        });
+        assert.deepEqual(repository.inputs.metadata, {
+            name: "task-tool",
+            namespace: "flux-system",
+            annotations: { "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "240" },
+        });
+        const secret = cloud.get("kubernetes:core/v1:Secret", "task-tool-ssh-key");
+        assert.deepEqual(secret.inputs.stringData, { identity: KEY, "identity.pub": "ssh-ed25519 AAAA", known_hosts: "github.com ssh-ed25519 AAAA\n" });
+        assert.deepEqual(secret.secretPaths, ["stringData"], "the identity reaches the engine as a secret");
+        assert.equal(await isSecretOutput(git.secretData), true);
+        const installUrn = cloud.get("kubernetes:core/v1:Namespace", "flux-install").urn;
+        assert.ok(repository.dependencies.includes(installUrn) && repository.dependencies.includes(secret.urn));
+        assert.ok(secret.dependencies.includes(installUrn), "every Flux object depends on the install");
+        validateObject(repository);
+        validateObject(secret);
+    });
+
+    it("works with any SSH Git server on another port", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        new GitSource("lab", { ...source, url: "ssh://git@127.0.0.1:2222/srv/git/config.git", knownHosts: "[127.0.0.1]:2222 ssh-ed25519 AAAA\n" });
+        await settled(cloud);
+        assert.equal(cloud.get("kubernetes:source.toolkit.fluxcd.io/v1:GitRepository", "lab-repository").inputs.spec.url, "ssh://git@127.0.0.1:2222/srv/git/config.git");
+        assert.deepEqual(parseGitSshUrl("ssh://git@127.0.0.1:2222/srv/git/config.git"), { user: "git", host: "127.0.0.1", port: 2222, path: "srv/git/config.git" });
+    });
+
+    it("rejects an http URL with an SSH key, the scp form, capitals and prose intervals", () => {
+        assert.deepEqual(problems(() => new GitSource("s", { ...source, url: "https://github.com/octo-org/config" })), [
+            'url = "https://github.com/octo-org/config": is an HTTP(S) URL, but an SSH key is given: Flux uses the key only over SSH; write ssh://git@<host>/<owner>/<repo>',
+        ]);
+        assert.deepEqual(checkGitSshUrl("url", "git@github.com:octo-org/config.git")?.rule, "is the scp-like form, which Flux does not accept; write ssh://git@github.com/octo-org/config.git");
+        assert.deepEqual(problems(() => new GitSource("s", { ...source, name: "Task-Tool", interval: "30 seconds" })), [
+            'name = "Task-Tool": must be a Kubernetes object name (RFC 1123 subdomain): at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit',
+            'secretName = "Task-Tool-ssh-key": must be a Kubernetes object name (RFC 1123 subdomain): at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit',
+            'interval = "30 seconds": must be a Go duration made of numbers with units ms, s, m or h, such as 30s, 5m or 1h30m',
+        ]);
+    });
+});
+
+describe("AppSync", () => {
+    it("applies ./app/overlays/prod into prod every 5m with prune, keeping the namespace on destroy", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        const dependency = install();
+        new AppSync("task-tool", { sourceRef: { name: "task-tool" }, path: "./app/overlays/prod", interval: "5m", targetNamespace: "prod" }, { dependsOn: dependency });
+        await settled(cloud);
+        const sync = cloud.get("kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization", "task-tool-kustomization");
+        assert.deepEqual(sync.inputs.spec, { sourceRef: { kind: "GitRepository", name: "task-tool" }, path: "./app/overlays/prod", interval: "5m", prune: true, targetNamespace: "prod" });
+        assert.equal(sync.inputs.metadata.annotations["pulumi.com/waitFor"], "condition=Ready");
+        assert.equal(sync.inputs.metadata.annotations["pulumi.com/timeoutSeconds"], "600");
+        const namespace = cloud.get("kubernetes:core/v1:Namespace", "task-tool-target-namespace");
+        assert.equal(namespace.inputs.metadata.name, "prod");
+        assert.equal(namespace.options.retainOnDelete, true);
+        assert.ok(sync.dependencies.includes(namespace.urn));
+        assert.ok(sync.dependencies.includes(cloud.get("kubernetes:core/v1:Namespace", "flux-install").urn));
+        validateObject(sync);
+    });
+
+    it("takes health checks, timeout and dependsOn, and rejects bad paths and intervals", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        new AppSync("apps", {
+            sourceRef: { name: "task-tool" },
+            path: "./apps",
+            healthChecks: [{ apiVersion: "apps/v1", kind: "Deployment", name: "prod-task-service", namespace: "prod" }],
+            timeout: "2m",
+            dependsOn: [{ name: "infra" }],
+            createTargetNamespace: false,
+        });
+        await settled(cloud);
+        const spec = cloud.get("kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization", "apps-kustomization").inputs.spec;
+        assert.deepEqual([spec.timeout, spec.dependsOn, spec.healthChecks[0].name], ["2m", [{ name: "infra" }], "prod-task-service"]);
+        assert.deepEqual(problems(() => new AppSync("x", { sourceRef: { name: "s" }, path: "app/overlays/prod", interval: "5 minutes" })), [
+            'path = "app/overlays/prod": must be a folder of the source starting with ./ and without ..',
+            'interval = "5 minutes": must be a Go duration made of numbers with units ms, s, m or h, such as 30s, 5m or 1h30m',
+        ]);
+    });
+});
+
+describe("ImageAutomation", () => {
+    it("reads ECR with provider aws, selects 1.1.x and commits as fluxcdbot to main", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        const automation = new ImageAutomation("task-tool", {
+            images: [{ name: "task-service", image: `${ECR}/task-service`, semverRange: "1.1.x" }],
+            scanInterval: "1m",
+            automation: { gitRepository: "task-tool", updatePath: "./app/overlays/prod", interval: "1m" },
+        });
+        await valueOf(automation.namespace);
+        await settled(cloud);
+        const repository = cloud.get("kubernetes:image.toolkit.fluxcd.io/v1:ImageRepository", "task-tool-task-service-repository");
+        assert.deepEqual(repository.inputs.spec, { image: `${ECR}/task-service`, interval: "1m", provider: "aws" });
+        const policy = cloud.get("kubernetes:image.toolkit.fluxcd.io/v1:ImagePolicy", "task-tool-task-service-policy");
+        assert.deepEqual(policy.inputs.spec, { imageRepositoryRef: { name: "task-service" }, policy: { semver: { range: "1.1.x" } } });
+        assert.ok(policy.dependencies.includes(repository.urn));
+        const update = cloud.get("kubernetes:image.toolkit.fluxcd.io/v1:ImageUpdateAutomation", "task-tool-update");
+        assert.deepEqual(update.inputs.spec, {
+            interval: "1m",
+            sourceRef: { kind: "GitRepository", name: "task-tool" },
+            git: {
+                checkout: { ref: { branch: "main" } },
+                commit: { author: { name: "fluxcdbot", email: "fluxcdbot@users.noreply.github.com" }, messageTemplate: DEFAULT_COMMIT_MESSAGE_TEMPLATE },
+                push: { branch: "main" },
+            },
+            update: { path: "./app/overlays/prod", strategy: "Setters" },
+        });
+        assert.deepEqual(automation.policyNames, { "task-service": "task-service" });
+        for (const resource of [repository, policy, update]) {
+            validateObject(resource);
+        }
+    });
+
+    it("uses provider generic and insecure for a local registry", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        new ImageAutomation("lab", { images: [{ name: "task-service", image: "127.0.0.1:5000/mamezou-tech/task-service", semverRange: "1.1.x" }], insecureRegistry: true });
+        await settled(cloud);
+        const spec = cloud.get("kubernetes:image.toolkit.fluxcd.io/v1:ImageRepository", "lab-task-service-repository").inputs.spec;
+        assert.deepEqual([spec.provider, spec.insecure], ["generic", true]);
+        assert.equal(cloud.ofType("kubernetes:image.toolkit.fluxcd.io/v1:ImageUpdateAutomation").length, 0);
+    });
+
+    it("rejects 1.1.x.y, capitals, tags in the image and the seed's removed template field", () => {
+        assert.deepEqual(
+            problems(
+                () =>
+                    new ImageAutomation("a", {
+                        images: [{ name: "Task-Service", image: `${ECR}/task-service:1.0.0`, semverRange: "1.1.x.y" }],
+                        automation: { gitRepository: "task-tool", updatePath: "./app/overlays/prod", messageTemplate: "{{range .Updated.Images}}{{println .}}{{end}}" },
+                    }),
+            ),
+            [
+                'images[0].name = "Task-Service": must be a Kubernetes object name (RFC 1123 subdomain): at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit',
+                'images[0].semverRange = "1.1.x.y": must be a semver range such as 1.1.x, ^1.2.0 or >=1.0.0 <2.0.0',
+                `images[0].image = "${ECR}/task-service:1.0.0": must be an image repository without tag or digest`,
+                'automation.messageTemplate = "{{range .Updated.Images}}{{println .}}{{end}}": uses .Updated.Images, which Flux 2.7 removed (the automation would stall); use {{ range .Changed.Changes }}{{ println .NewValue }}{{ end }}',
+            ],
+        );
+    });
+
+    it("accepts templates on .Changed and flags unbalanced ones", () => {
+        assert.deepEqual(checkCommitMessageTemplate("t", DEFAULT_COMMIT_MESSAGE_TEMPLATE), []);
+        assert.deepEqual(checkCommitMessageTemplate("t", "{{ range .Changed.Changes }}{{ .NewValue }}{{ end }}"), []);
+        assert.match(checkCommitMessageTemplate("t", "{{ .Updated }}")[0].rule, /use \.Changed/);
+        assert.match(checkCommitMessageTemplate("t", "{{ .Changed ")[0].rule, /1 '\{\{' but 0 '\}\}'/);
+    });
+});
+
+describe("GitHubReceiver", () => {
+    it("computes the webhook path as notification-controller does", () => {
+        // sha256("abc" + "task-tool" + "flux-system"), computed independently with Python's hashlib.
+        assert.equal(receiverWebhookPath("abc", "task-tool", "flux-system"), "/hook/31a5106f062d51ad4735d61898117fad1c0ebe5eef6fc746941629c8c5887ec3");
+    });
+
+    it("registers a signed push webhook at the Ingress host and keeps the token secret", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        const receiver = new GitHubReceiver("task-tool", {
+            gitRepository: "task-tool",
+            repository: "task-tool-cluster-config",
+            exposure: { kind: "ingress", host: "flux-webhook.example.com", ingressClassName: "alb", tlsSecretName: "webhook-tls" },
+        });
+        const url = await valueOf(receiver.webhookUrl);
+        assert.equal(await isSecretOutput(receiver.webhookUrl), true);
+        await settled(cloud);
+        const token = cloud.get("kubernetes:core/v1:Secret", "task-tool-token");
+        assert.deepEqual(token.secretPaths, ["stringData"]);
+        const receiverObject = cloud.get("kubernetes:notification.toolkit.fluxcd.io/v1:Receiver", "task-tool-receiver");
+        assert.deepEqual(receiverObject.inputs.spec, {
+            type: "github",
+            events: ["ping", "push"],
+            secretRef: { name: "task-tool-token" },
+            resources: [{ apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", name: "task-tool" }],
+        });
+        validateObject(receiverObject);
+        const webhook = cloud.get("github:index/repositoryWebhook:RepositoryWebhook", "task-tool-webhook");
+        assert.deepEqual(webhook.inputs.events, ["push"]);
+        assert.equal(webhook.inputs.configuration.contentType, "json");
+        assert.equal(webhook.inputs.configuration.url, url);
+        assert.equal(url, `https://flux-webhook.example.com${receiverWebhookPath(token.inputs.stringData.token, "task-tool", "flux-system")}`);
+        assert.equal(webhook.inputs.configuration.secret, token.inputs.stringData.token);
+        const ingress = cloud.get("kubernetes:networking.k8s.io/v1:Ingress", "task-tool-ingress").inputs.spec;
+        assert.equal(ingress.rules[0].http.paths[0].backend.service.name, "webhook-receiver");
+        assert.deepEqual(ingress.tls, [{ hosts: ["flux-webhook.example.com"], secretName: "webhook-tls" }]);
+    });
+
+    it("refuses a plain-http external URL", () => {
+        assert.deepEqual(problems(() => new GitHubReceiver("r", { gitRepository: "g", repository: "r", exposure: { kind: "external", baseUrl: "http://hooks.example.com" } })), [
+            'exposure.baseUrl = "http://hooks.example.com": must be an https:// URL: GitHub sends the HMAC-signed payload there',
+        ]);
+    });
+});
+
+describe("readiness", () => {
+    it("turns Go durations into the provider's timeout seconds", () => {
+        assert.deepEqual(["5m", "90s", "1h30m", "1.5s", "500ms"].map(durationSeconds), [300, 90, 5400, 2, 1]);
+    });
+});
