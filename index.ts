@@ -1,6 +1,40 @@
 import * as pulumi from "@pulumi/pulumi";
+import { GitOpsPlatform } from "./components/index.js";
 import { readStackConfig } from "./stack/config.js";
 
-const config = readStackConfig(pulumi.getProject(), (key) => new pulumi.Config(key.split(":")[0]).get(key.split(":").slice(1).join(":")));
+const config = readStackConfig(pulumi.getProject(), (key) => {
+    const [namespace, ...name] = key.split(":");
+    return new pulumi.Config(namespace).get(name.join(":"));
+});
+const policies = new Map(config.imagePolicies.map((policy) => [policy.app, policy.semverRange]));
 
-export const clusterName = config.clusterName;
+const platform = new GitOpsPlatform(config.clusterName, {
+    apps: config.apps.map((app) => ({ name: app, initialTag: config.initialTag, semverRange: policies.get(app) })),
+    cluster: {
+        clusterName: config.clusterName,
+        kubernetesVersion: config.kubernetesVersion,
+        instanceTypes: config.nodeInstanceTypes,
+        desiredSize: config.nodeDesiredSize,
+        minSize: config.nodeMinSize,
+        maxSize: config.nodeMaxSize,
+        publicAccessCidrs: config.clusterPublicAccessCidrs,
+        gitSsh: config.gitSshCidrs.length > 0 ? { kind: "cidrs", cidrs: config.gitSshCidrs } : { kind: "github" },
+    },
+    registry: { namePrefix: config.imageNamePrefix || undefined },
+    git: { owner: config.githubOwner, name: config.configRepository, branch: config.branch },
+    sync: {
+        path: config.syncPath,
+        targetNamespace: config.targetNamespace,
+        interval: config.syncInterval,
+        sourceInterval: config.sourceInterval,
+        readyTimeout: config.fluxReadyTimeout,
+    },
+    imageAutomation: { scanInterval: config.imageScanInterval },
+});
+
+export const kubeconfig = platform.kubeconfig;
+export const ecrRepositoryUrls = platform.imageRepositories;
+export const configRepositorySshUrl = platform.repositorySshUrl;
+export const configRepositoryHttpsUrl = platform.repositoryHttpsUrl;
+export const deployKeyFingerprint = platform.deployKeyFingerprint;
+export const fluxCheckCommands = platform.checkCommands;

@@ -32,14 +32,16 @@ export async function evaluateStack(
 ): Promise<Evaluation> {
     const cloud = await useMockCloud(new MockCloud({ githubOwner }), project, stack);
     pulumi.runtime.setAllConfig(toRuntimeConfig(config), []);
-    const exported = (await pulumi.runtime.runInPulumiStack(async () => {
-        const program = (await import(pathToFileURL(path.resolve(programPath)).href)) as Record<string, unknown>;
-        return { ...program };
-    })) as Record<string, unknown> | undefined;
+    // The module's exports themselves, not the stack's serialized copy, so secretness is kept.
+    let exported: Record<string, unknown> = {};
+    await pulumi.runtime.runInPulumiStack(async () => {
+        exported = { ...((await import(pathToFileURL(path.resolve(programPath)).href)) as Record<string, unknown>) };
+        return exported;
+    });
     await settled(cloud);
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];
-    for (const [key, value] of Object.entries(exported ?? {})) {
+    for (const [key, value] of Object.entries(exported)) {
         const { value: resolved, secret } = await resolve(value);
         outputs[key] = resolved;
         if (secret) {

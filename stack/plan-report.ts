@@ -158,7 +158,7 @@ export function renderTree(resources: readonly PlanResource[]): string {
     const lines: string[] = [];
     const walk = (parent: string | undefined, depth: number) => {
         for (const resource of children.get(parent) ?? []) {
-            const details = keyInputs(resource.inputs).join(" ");
+            const details = resource.type === "pulumi:pulumi:Stack" ? "" : keyInputs(resource.inputs).join(" ");
             lines.push(`${"    ".repeat(depth)}+ ${resource.type}  ${resource.name}${details ? `  ${details}` : ""}`);
             walk(resource.urn, depth + 1);
         }

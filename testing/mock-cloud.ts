@@ -127,8 +127,8 @@ export const DEFAULT_OUTPUTS: Record<string, OutputsFor> = {
         };
     },
     "aws:ec2/launchTemplate:LaunchTemplate": ({ name }) => ({ latestVersion: 1, arn: arn("ec2", `launch-template/lt-${name}`) }),
-    "tls:index/privateKey:PrivateKey": ({ inputs }) => {
-        const pair = generateOpenSshKeyPair(inputs.algorithm ?? "RSA", { ecdsaCurve: inputs.ecdsaCurve, rsaBits: inputs.rsaBits });
+    "tls:index/privateKey:PrivateKey": ({ inputs, name }) => {
+        const pair = generateOpenSshKeyPair(inputs.algorithm ?? "RSA", { ecdsaCurve: inputs.ecdsaCurve, rsaBits: inputs.rsaBits, seed: `mock-key-${name}` });
         return {
             privateKeyOpenssh: pair.privateKeyOpenssh,
             privateKeyPem: pair.privateKeyPem,
@@ -227,6 +227,13 @@ export function unwrapSecrets(value: unknown, path: string, secretPaths: string[
     }
     if (Array.isArray(value)) {
         return value.map((item, index) => unwrapSecrets(item, `${path}[${index}]`, secretPaths));
+    }
+    if (typeof value === "function") {
+        return undefined;
+    }
+    if (typeof value === "object" && value !== null && pulumi.Resource.isInstance(value)) {
+        // A resource passed as an input (e.g. pulumi-eks's cluster to its node group): keep its kind only.
+        return { resourceReference: (value as unknown as { __pulumiType?: string }).__pulumiType ?? "resource" };
     }
     if (typeof value === "object" && value !== null) {
         return Object.fromEntries(

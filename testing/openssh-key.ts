@@ -41,13 +41,29 @@ function padTo(data: Buffer, size: number): Buffer {
     return data.length >= size ? data : Buffer.concat([Buffer.alloc(size - data.length), data]);
 }
 
-export function generateOpenSshKeyPair(algorithm: KeyAlgorithm = "ED25519", options: { ecdsaCurve?: string; rsaBits?: number; comment?: string } = {}): OpenSshKeyPair {
+/** PKCS#8 DER header of an Ed25519 private key; the 32-byte seed follows it. */
+const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
+
+/**
+ * `seed` makes an Ed25519 key (and the file's check bytes) deterministic, so two offline plans of the
+ * same stack are byte-identical; other algorithms are always random.
+ */
+export function generateOpenSshKeyPair(
+    algorithm: KeyAlgorithm = "ED25519",
+    options: { ecdsaCurve?: string; rsaBits?: number; comment?: string; seed?: string } = {},
+): OpenSshKeyPair {
     let type: string;
     let publicParts: Buffer[];
     let privateParts: Buffer[];
     let pem: string;
     if (algorithm === "ED25519") {
-        const { privateKey } = crypto.generateKeyPairSync("ed25519");
+        const privateKey = options.seed
+            ? crypto.createPrivateKey({
+                  key: Buffer.concat([ED25519_PKCS8_PREFIX, crypto.createHash("sha256").update(options.seed).digest()]),
+                  format: "der",
+                  type: "pkcs8",
+              })
+            : crypto.generateKeyPairSync("ed25519").privateKey;
         const jwk = privateKey.export({ format: "jwk" });
         const pub = b64url(jwk.x);
         type = "ssh-ed25519";
@@ -75,7 +91,7 @@ export function generateOpenSshKeyPair(algorithm: KeyAlgorithm = "ED25519", opti
         pem = privateKey.export({ format: "pem", type: "pkcs1" }).toString();
     }
     const publicBlob = Buffer.concat(publicParts);
-    const check = crypto.randomBytes(4);
+    const check = options.seed ? crypto.createHash("sha256").update(`check-${options.seed}`).digest().subarray(0, 4) : crypto.randomBytes(4);
     let block = Buffer.concat([check, check, ...privateParts, sshString(options.comment ?? "")]);
     const padding = [];
     for (let i = 1; block.length % 8 !== 0; i++) {

@@ -35,7 +35,7 @@ export interface ConfigRepositoryArgs {
     /** SSH host of the GitHub instance, for GitHub Enterprise Server. @default "github.com" */
     host?: string;
     /** Files to commit, path → content. @default none */
-    files?: Record<string, string>;
+    files?: Record<string, pulumi.Input<string>>;
     /**
      * Path prefixes whose files Pulumi commits once and then leaves to Git, e.g. the folder Flux image
      * automation rewrites, so `pulumi up` never reverts a tag Flux committed. @default none

@@ -1,0 +1,291 @@
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ContainerRegistry, type ContainerRegistryArgs } from "./aws/container-registry.js";
+import { EksCluster, type EksClusterArgs } from "./aws/eks-cluster.js";
+import { EksVpc, type EksVpcArgs } from "./aws/eks-vpc.js";
+import { FluxEcrAccess } from "./aws/flux-ecr-access.js";
+import { AppSync } from "./flux/app-sync.js";
+import { GitHubReceiver, type ReceiverExposure } from "./flux/github-receiver.js";
+import { GitSource } from "./flux/git-source.js";
+import { ImageAutomation } from "./flux/image-automation.js";
+import { isEcrImage, imagePolicyName } from "./flux/image-manifests.js";
+import { FluxInstall, type FluxInstallArgs } from "./flux/install.js";
+import { ConfigRepository, type ConfigRepositoryArgs } from "./github/config-repository.js";
+import { seedAppFiles } from "./github/seed-app-files.js";
+import { assertValid, checkKubernetesLabelName, checkSemverRange, checkUnique, type Problem } from "./validate.js";
+
+export interface PlatformApp {
+    /** App name: its ECR repository, Deployment and ImagePolicy are named after it. */
+    name: string;
+    /** Tag the seed overlay deploys first. @default "1.0.0" */
+    initialTag?: string;
+    /** Semver range Flux follows for this app; without one the tag only changes through Git. @default none */
+    semverRange?: string;
+    /** An existing image repository (e.g. another account's ECR URL); no ECR repository is created then. @default one created here */
+    image?: string;
+}
+
+export interface ExistingCluster {
+    /** Provider of the existing cluster. */
+    provider: k8s.Provider;
+    /** For IRSA on the image controller: the cluster's OIDC provider ARN and issuer (without https://). @default none: no ECR role is made */
+    oidcProviderArn?: pulumi.Input<string>;
+    oidcProviderUrl?: pulumi.Input<string>;
+}
+
+export interface ExistingGitRepository {
+    /** `ssh://git@host[:port]/path` of any SSH Git server. */
+    sshUrl: pulumi.Input<string>;
+    privateKey: pulumi.Input<string>;
+    publicKey: pulumi.Input<string>;
+    knownHosts: pulumi.Input<string>;
+}
+
+export interface GitOpsPlatformArgs {
+    /** The apps Flux deploys. */
+    apps: PlatformApp[];
+    /** A new EKS cluster (the default) or an existing cluster's provider. */
+    cluster?: { existing: ExistingCluster } | (Omit<EksClusterArgs, "vpcId" | "privateSubnetIds" | "publicSubnetIds"> & {
+        /** Existing network; a new EksVpc is made without it. @default a new VPC */
+        network?: { vpcId: pulumi.Input<string>; privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>; publicSubnetIds?: pulumi.Input<pulumi.Input<string>[]> };
+        /** Settings of the new VPC. @default EksVpc's defaults */
+        vpc?: Omit<EksVpcArgs, "clusterName">;
+    });
+    /** ECR settings for the apps without an `image`. @default ContainerRegistry's defaults */
+    registry?: Omit<ContainerRegistryArgs, "apps">;
+    /** The config repository: on GitHub (created or existing), or any SSH Git server. */
+    git:
+        | (Omit<ConfigRepositoryArgs, "files" | "gitOwnedPaths" | "allowPush"> & {
+              /** Commit the seed app's base and overlay. @default true */
+              seedAppFiles?: boolean;
+          })
+        | { server: ExistingGitRepository; branch?: string };
+    /** Flux install settings; `existing: true` when Flux is already installed. @default a new install */
+    flux?: Omit<FluxInstallArgs, "imageAutomation" | "imageReflectorServiceAccountAnnotations"> & { existing?: boolean };
+    /** The Kustomization. */
+    sync: {
+        /** Name of the GitRepository and Kustomization. @default "task-tool" */
+        name?: string;
+        /** Folder Flux applies (and image automation updates). @default "./app/overlays/prod" */
+        path?: string;
+        targetNamespace?: string;
+        /** Re-apply interval. @default "10m" */
+        interval?: string;
+        /** Git fetch interval. @default "1m" */
+        sourceInterval?: string;
+        /** How long `pulumi up` waits for Flux to be Ready. @default "5m" */
+        readyTimeout?: string;
+    };
+    /** Image update automation; on when any app has a semverRange. */
+    imageAutomation?: {
+        /** Tag scan interval. @default "5m" */
+        scanInterval?: string;
+        /** Automation run interval. @default "1m" */
+        interval?: string;
+        author?: { name: string; email: string };
+        messageTemplate?: string;
+        /** How the image controller gets its ECR role. @default "irsa" */
+        ecrAccess?: "irsa" | "pod-identity";
+    };
+    /** Instant sync through a GitHub webhook. @default off */
+    receiver?: ReceiverExposure;
+    /** Tags on AWS resources. @default none */
+    tags?: Record<string, string>;
+}
+
+export function checkPlatformApps(apps: readonly PlatformApp[]): Problem[] {
+    return [
+        ...(apps.length === 0 ? [{ field: "apps", value: [], rule: "must list at least one app" }] : []),
+        ...checkUnique("apps", apps.map((a) => a.name)).map((p) => ({ ...p, field: `${p.field}.name` })),
+        ...apps.flatMap((app, i) =>
+            [checkKubernetesLabelName(`apps[${i}].name`, app.name), app.semverRange !== undefined ? checkSemverRange(`apps[${i}].semverRange`, app.semverRange) : undefined].filter(
+                (p): p is Problem => p !== undefined,
+            ),
+        ),
+    ];
+}
+
+/**
+ * The whole GitOps platform of the tutorial in one component: EKS (or an existing cluster), ECR, the
+ * config repository with its deploy key and seed content, Flux, the sync and image automation, and
+ * optionally instant sync. Every part can be replaced by an existing one.
+ */
+export class GitOpsPlatform extends pulumi.ComponentResource {
+    /** Kubeconfig of a created cluster (secret); undefined for an existing cluster. */
+    public readonly kubeconfig?: pulumi.Output<string>;
+    public readonly provider: k8s.Provider;
+    /** App name → image repository. */
+    public readonly imageRepositories: pulumi.Output<Record<string, string>>;
+    public readonly repositorySshUrl: pulumi.Output<string>;
+    public readonly repositoryHttpsUrl?: pulumi.Output<string>;
+    public readonly deployKeyFingerprint?: pulumi.Output<string>;
+    public readonly fluxNamespace: pulumi.Output<string>;
+    /** Commands that show Flux's view of the sync. */
+    public readonly checkCommands: pulumi.Output<string[]>;
+
+    constructor(name: string, args: GitOpsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        assertValid(`GitOpsPlatform ${name}`, [checkPlatformApps(args.apps)]);
+        super("eks-flux-gitops:index:GitOpsPlatform", name, {}, opts);
+        const fluxNamespace = args.flux?.namespace ?? "flux-system";
+        const syncName = args.sync.name ?? "task-tool";
+        const syncPath = args.sync.path ?? "./app/overlays/prod";
+        const automated = args.apps.filter((app) => app.semverRange !== undefined);
+        const automation = automated.length > 0;
+        const tags = args.tags;
+
+        let provider: k8s.Provider;
+        let oidc: { arn?: pulumi.Input<string>; url?: pulumi.Input<string> } = {};
+        let clusterName: pulumi.Input<string> | undefined;
+        if (args.cluster && "existing" in args.cluster) {
+            provider = args.cluster.existing.provider;
+            oidc = { arn: args.cluster.existing.oidcProviderArn, url: args.cluster.existing.oidcProviderUrl };
+        } else {
+            const { network, vpc: vpcArgs, ...clusterArgs } = args.cluster ?? {};
+            const resolvedClusterName = clusterArgs.clusterName ?? name;
+            const vpc = network ?? new EksVpc(`${name}-vpc`, { ...vpcArgs, clusterName: resolvedClusterName, tags }, { parent: this });
+            const cluster = new EksCluster(
+                `${name}-cluster`,
+                { ...clusterArgs, clusterName: resolvedClusterName, vpcId: vpc.vpcId, privateSubnetIds: vpc.privateSubnetIds, publicSubnetIds: vpc.publicSubnetIds, tags },
+                { parent: this },
+            );
+            provider = cluster.provider;
+            oidc = { arn: cluster.oidcProviderArn, url: cluster.oidcProviderUrl };
+            clusterName = cluster.clusterName;
+            this.kubeconfig = cluster.kubeconfig;
+        }
+
+        const needRegistry = args.apps.filter((app) => app.image === undefined);
+        const registry =
+            needRegistry.length > 0
+                ? new ContainerRegistry(`${name}-registry`, { ...args.registry, tags: args.registry?.tags ?? tags, apps: needRegistry.map(({ name: app, semverRange }) => ({ name: app, semverRange })) }, { parent: this })
+                : undefined;
+        const images: Record<string, pulumi.Output<string>> = Object.fromEntries(
+            args.apps.map((app) => [app.name, app.image !== undefined ? pulumi.output(app.image) : registry!.repositories[app.name].url]),
+        );
+
+        const ecrAutomated = automated.filter((app) => app.image === undefined || isEcrImage(app.image));
+        const ecrMode = args.imageAutomation?.ecrAccess ?? "irsa";
+        const ecrAccess =
+            ecrAutomated.length > 0 && (ecrMode === "pod-identity" ? clusterName !== undefined : oidc.arn !== undefined && oidc.url !== undefined)
+                ? new FluxEcrAccess(
+                      `${name}-flux-ecr`,
+                      {
+                          mode: ecrMode,
+                          repositoryArns: registry ? registry.repositoryArns : [],
+                          oidcProviderArn: oidc.arn,
+                          oidcProviderUrl: oidc.url,
+                          clusterName,
+                          namespace: fluxNamespace,
+                          tags,
+                      },
+                      { parent: this },
+                  )
+                : undefined;
+
+        const flux = args.flux?.existing
+            ? undefined
+            : new FluxInstall(
+                  `${name}-flux`,
+                  { ...args.flux, imageAutomation: automation, imageReflectorServiceAccountAnnotations: ecrAccess?.serviceAccountAnnotations },
+                  { parent: this, provider },
+              );
+
+        const branch = args.git.branch ?? "main";
+        let source: { url: pulumi.Input<string>; privateKey: pulumi.Input<string>; publicKey: pulumi.Input<string>; knownHosts: pulumi.Input<string> };
+        let repository: ConfigRepository | undefined;
+        if ("server" in args.git) {
+            source = { url: args.git.server.sshUrl, ...args.git.server };
+            this.repositorySshUrl = pulumi.output(args.git.server.sshUrl);
+        } else {
+            const { seedAppFiles: seed, ...repositoryArgs } = args.git;
+            const seedFor = (urls: Record<string, string>) =>
+                seedAppFiles({
+                    overlayPath: syncPath.replace(/^\.\//, ""),
+                    apps: args.apps.map((app) => ({
+                        name: app.name,
+                        image: urls[app.name],
+                        tag: app.initialTag ?? "1.0.0",
+                        ...(app.semverRange !== undefined ? { policy: { namespace: fluxNamespace, name: imagePolicyName(app.name) } } : {}),
+                    })),
+                });
+            // The file names depend only on the app names; their contents on the image URLs.
+            const contents = pulumi.all(images).apply(seedFor);
+            const files =
+                seed === false
+                    ? undefined
+                    : Object.fromEntries(Object.keys(seedFor(Object.fromEntries(args.apps.map((app) => [app.name, app.name])))).map((file) => [file, contents.apply((c) => c[file])]));
+            repository = new ConfigRepository(
+                `${name}-config`,
+                { ...repositoryArgs, branch, allowPush: automation, gitOwnedPaths: automation ? [syncPath] : [], files },
+                { parent: this },
+            );
+            source = { url: repository.sshUrl, privateKey: repository.privateKeyOpenssh, publicKey: repository.publicKeyOpenssh, knownHosts: repository.knownHosts };
+            this.repositorySshUrl = repository.sshUrl;
+            this.repositoryHttpsUrl = repository.httpsUrl;
+            this.deployKeyFingerprint = repository.deployKeyFingerprint;
+        }
+
+        const installed = [...(flux ? [flux] : []), ...(repository ? [repository] : [])];
+        const fluxOptions = (dependsOn: pulumi.Resource[]): pulumi.ComponentResourceOptions => ({ parent: this, provider, dependsOn });
+        const readyTimeout = args.sync.readyTimeout ?? "5m";
+        const gitSource = new GitSource(
+            `${name}-source`,
+            { name: syncName, namespace: fluxNamespace, branch, interval: args.sync.sourceInterval, readyTimeout, ...source },
+            fluxOptions(installed),
+        );
+        new AppSync(
+            `${name}-sync`,
+            { name: syncName, namespace: fluxNamespace, sourceRef: { name: syncName }, path: syncPath, interval: args.sync.interval, targetNamespace: args.sync.targetNamespace, readyTimeout },
+            fluxOptions([...installed, gitSource]),
+        );
+        if (automation) {
+            new ImageAutomation(
+                `${name}-images`,
+                {
+                    namespace: fluxNamespace,
+                    images: automated.map((app) => ({ name: app.name, image: images[app.name], semverRange: app.semverRange! })),
+                    scanInterval: args.imageAutomation?.scanInterval,
+                    automation: {
+                        name: syncName,
+                        gitRepository: syncName,
+                        branch,
+                        updatePath: syncPath,
+                        interval: args.imageAutomation?.interval,
+                        author: args.imageAutomation?.author,
+                        messageTemplate: args.imageAutomation?.messageTemplate,
+                    },
+                },
+                fluxOptions([...installed, gitSource]),
+            );
+        }
+        if (args.receiver && repository) {
+            new GitHubReceiver(
+                `${name}-receiver`,
+                { name: syncName, namespace: fluxNamespace, gitRepository: syncName, repository: repository.repositoryName, exposure: args.receiver },
+                fluxOptions([...installed, gitSource]),
+            );
+        }
+
+        this.provider = provider;
+        this.imageRepositories = pulumi.output(images);
+        this.fluxNamespace = pulumi.output(fluxNamespace);
+        this.checkCommands = pulumi.output(fluxCheckCommands(syncName, fluxNamespace, args.sync.targetNamespace, automation));
+        this.registerOutputs({
+            imageRepositories: this.imageRepositories,
+            repositorySshUrl: this.repositorySshUrl,
+            checkCommands: this.checkCommands,
+        });
+    }
+}
+
+/** The tutorial's checks, for the stack's outputs. */
+export function fluxCheckCommands(syncName: string, namespace: string, targetNamespace: string | undefined, imageAutomation: boolean): string[] {
+    return [
+        "flux check",
+        `flux get sources git ${syncName} -n ${namespace}`,
+        `flux get kustomizations ${syncName} -n ${namespace}`,
+        `flux tree kustomization ${syncName} -n ${namespace}`,
+        ...(imageAutomation ? [`flux get images all -n ${namespace}`] : []),
+        ...(targetNamespace ? [`kubectl get deployments,cronjobs,services,ingresses -n ${targetNamespace}`] : []),
+    ];
+}
