@@ -11,6 +11,7 @@ import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
 import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
@@ -37,6 +38,7 @@ const MODELS: Record<string, Model> = {
     "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
     "rbac.authorization.k8s.io/v1/ClusterRole": ClusterRole,
     "rbac.authorization.k8s.io/v1/ClusterRoleBinding": ClusterRoleBinding,
+    "v1/ConfigMap": ConfigMap,
     "v1/Namespace": Namespace,
     "v1/Secret": Secret,
     "v1/Service": Service,

@@ -38,14 +38,25 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
     }
     const last = parts[parts.length - 1];
     if (last !== undefined && node !== null && typeof node === "object" && last in node) {
-        node[last] = value;
+        node[last] = maskLeaves(node[last], value);
     }
+}
+
+/** Masks every leaf but keeps the shape (a secret map still shows its keys), so manifests stay valid. */
+function maskLeaves(target: unknown, mask: unknown): unknown {
+    if (Array.isArray(target)) {
+        return target.map((item) => maskLeaves(item, mask));
+    }
+    if (target !== null && typeof target === "object") {
+        return Object.fromEntries(Object.entries(target).map(([key, item]) => [key, maskLeaves(item, mask)]));
+    }
+    return mask;
 }
 
 /** A copy of the inputs with every secret replaced by {@link SECRET_MASK}; a secret root masks it all. */
 export function maskSecrets(inputs: Record<string, unknown>, secretPaths: readonly string[]): Record<string, unknown> {
     if (secretPaths.includes("")) {
-        return Object.fromEntries(Object.keys(inputs).map((key) => [key, SECRET_MASK]));
+        return maskLeaves(inputs, SECRET_MASK) as Record<string, unknown>;
     }
     const copy = structuredClone(inputs);
     for (const path of secretPaths) {

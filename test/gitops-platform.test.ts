@@ -1,0 +1,92 @@
+import { strict as assert } from "node:assert";
+import * as k8s from "@pulumi/kubernetes";
+import { parse } from "yaml";
+import { GitOpsPlatform, type GitOpsPlatformArgs } from "../components/gitops-platform.js";
+import { InputValidationError } from "../components/validate.js";
+import { MockCloud, settled, useMockCloud, valueOf } from "../testing/mock-cloud.js";
+
+const seed: GitOpsPlatformArgs = {
+    apps: [{ name: "task-service", semverRange: "1.1.x" }, { name: "task-reporter" }, { name: "task-web" }],
+    cluster: { clusterName: "mz-k8s" },
+    registry: { namePrefix: "mamezou-tech" },
+    git: { owner: "octo-org", name: "task-tool-cluster-config" },
+    sync: { path: "./app/overlays/prod", targetNamespace: "prod", interval: "5m", sourceInterval: "30s" },
+    imageAutomation: { scanInterval: "1m" },
+};
+
+async function build(args: GitOpsPlatformArgs = seed) {
+    const cloud = await useMockCloud(new MockCloud({ githubOwner: "octo-org" }));
+    const platform = new GitOpsPlatform("mz-k8s", args);
+    await valueOf(platform.checkCommands);
+    await valueOf(platform.repositorySshUrl);
+    await settled(cloud);
+    return { cloud, platform };
+}
+
+describe("GitOpsPlatform", () => {
+    it("wires the ECR role into image-reflector-controller and the ECR URLs into the overlay", async () => {
+        const { cloud, platform } = await build();
+        const role = cloud.get("aws:iam/role:Role", "mz-k8s-flux-ecr-role");
+        const account = cloud.get("kubernetes:v1:ServiceAccount", "mz-k8s-flux-serviceaccount-flux-system-image-reflector-controller");
+        assert.equal(account.inputs.metadata.annotations["eks.amazonaws.com/role-arn"], "arn:aws:iam::123456789012:role/mz-k8s-flux-ecr-role");
+        const trust = JSON.parse(role.inputs.assumeRolePolicy);
+        assert.match(Object.keys(trust.Statement[0].Condition.StringEquals)[0], /^oidc\.eks\.ap-northeast-1\.amazonaws\.com\/id\/.+:sub$/);
+        const read = JSON.parse(cloud.get("aws:iam/rolePolicy:RolePolicy", "mz-k8s-flux-ecr-ecr-read").inputs.policy);
+        assert.equal(read.Statement[1].Resource.length, 3);
+        const overlay = parse(cloud.get("github:index/repositoryFile:RepositoryFile", "mz-k8s-config-app/overlays/prod/kustomization.yaml").inputs.content);
+        assert.deepEqual(overlay.images[0], { name: "task-service", newName: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/mamezou-tech/task-service", newTag: "1.0.0" });
+        const urls = await valueOf(platform.imageRepositories);
+        assert.equal(urls["task-web"], "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/mamezou-tech/task-web");
+    });
+
+    it("orders Flux objects after the install and the committed files, and makes the deploy key writable for automation", async () => {
+        const { cloud } = await build();
+        const repository = cloud.get("kubernetes:source.toolkit.fluxcd.io/v1:GitRepository", "mz-k8s-source-repository");
+        const crd = cloud.get("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "mz-k8s-flux-customresourcedefinition-gitrepositories.source.toolkit.fluxcd.io");
+        const sourceController = cloud.get("kubernetes:apps/v1:Deployment", "mz-k8s-flux-deployment-flux-system-source-controller");
+        const overlayFile = cloud.get("github:index/repositoryFile:RepositoryFile", "mz-k8s-config-app/overlays/prod/kustomization.yaml");
+        for (const dependency of [crd, sourceController, overlayFile]) {
+            assert.ok(repository.dependencies.includes(dependency.urn), `GitRepository depends on ${dependency.name}`);
+        }
+        const automation = cloud.get("kubernetes:image.toolkit.fluxcd.io/v1:ImageUpdateAutomation", "mz-k8s-images-update");
+        assert.ok(automation.dependencies.includes(cloud.get("kubernetes:apps/v1:Deployment", "mz-k8s-flux-deployment-flux-system-image-automation-controller").urn));
+        assert.deepEqual(overlayFile.options.ignoreChanges, ["content"]);
+        assert.equal(cloud.get("github:index/repositoryDeployKey:RepositoryDeployKey", "mz-k8s-config-deploy-key").inputs.readOnly, false);
+        const sync = cloud.get("kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization", "mz-k8s-sync-kustomization");
+        assert.deepEqual([sync.inputs.spec.interval, sync.inputs.spec.targetNamespace, sync.inputs.spec.path], ["5m", "prod", "./app/overlays/prod"]);
+        assert.equal(repository.inputs.spec.interval, "30s");
+        assert.equal(cloud.get("kubernetes:image.toolkit.fluxcd.io/v1:ImageRepository", "mz-k8s-images-task-service-repository").inputs.spec.interval, "1m");
+        // Every Kubernetes object goes through the cluster's provider.
+        const provider = cloud.get("pulumi:providers:kubernetes", "mz-k8s-cluster-k8s");
+        const objects = cloud.resources.filter((r) => r.type.startsWith("kubernetes:") && r.custom);
+        assert.ok(objects.every((r) => r.provider?.startsWith(provider.urn)), "all on the new cluster");
+    });
+
+    it("runs on an existing cluster and any SSH Git server, creating neither EKS nor GitHub resources", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        const provider = new k8s.Provider("existing", { kubeconfig: "{}" });
+        const platform = new GitOpsPlatform("lab", {
+            apps: [{ name: "task-service", semverRange: "1.1.x", image: "127.0.0.1:5000/mamezou-tech/task-service" }],
+            cluster: { existing: { provider } },
+            git: { server: { sshUrl: "ssh://git@127.0.0.1:2222/srv/git/config.git", privateKey: "k", publicKey: "p", knownHosts: "[127.0.0.1]:2222 ssh-ed25519 AAAA\n" } },
+            sync: { path: "./app/overlays/prod", targetNamespace: "prod" },
+        });
+        assert.equal(await valueOf(platform.repositorySshUrl), "ssh://git@127.0.0.1:2222/srv/git/config.git");
+        await settled(cloud);
+        const types = new Set(cloud.resources.map((r) => r.type));
+        for (const absent of ["eks:index:Cluster", "aws:ecr/repository:Repository", "github:index/repository:Repository", "aws:iam/role:Role"]) {
+            assert.ok(!types.has(absent), absent);
+        }
+        assert.equal(cloud.get("kubernetes:image.toolkit.fluxcd.io/v1:ImageRepository", "lab-images-task-service-repository").inputs.spec.provider, "generic");
+    });
+
+    it("refuses duplicate apps and bad ranges before creating anything", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        assert.throws(
+            () => new GitOpsPlatform("x", { ...seed, apps: [{ name: "a1", semverRange: "1.1.x.y" }, { name: "a1" }] }),
+            (e: unknown) => e instanceof InputValidationError && /apps\[0\].semverRange = "1.1.x.y"/.test(e.message) && /apps\[1\].name = "a1": must be unique/.test(e.message),
+        );
+        await settled(cloud);
+        assert.equal(cloud.resources.length, 0);
+    });
+});
