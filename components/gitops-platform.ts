@@ -86,6 +86,8 @@ export interface GitOpsPlatformArgs {
         messageTemplate?: string;
         /** How the image controller gets its ECR role. @default "irsa" */
         ecrAccess?: "irsa" | "pod-identity";
+        /** The apps' registry speaks plain HTTP (local test registries only). @default false */
+        insecureRegistry?: boolean;
     };
     /** Instant sync through a GitHub webhook. @default off */
     receiver?: ReceiverExposure;
@@ -245,6 +247,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
                     namespace: fluxNamespace,
                     images: automated.map((app) => ({ name: app.name, image: images[app.name], semverRange: app.semverRange! })),
                     scanInterval: args.imageAutomation?.scanInterval,
+                    insecureRegistry: args.imageAutomation?.insecureRegistry,
                     automation: {
                         name: syncName,
                         gitRepository: syncName,

@@ -1,0 +1,44 @@
+import { createHash } from "node:crypto";
+
+const digest = (data: Buffer) => `sha256:${createHash("sha256").update(data).digest("hex")}`;
+
+async function uploadBlob(base: string, repository: string, data: Buffer): Promise<string> {
+    const blobDigest = digest(data);
+    const start = await fetch(`${base}/v2/${repository}/blobs/uploads/`, { method: "POST" });
+    if (start.status !== 202) {
+        throw new Error(`start upload to ${repository}: ${start.status} ${await start.text()}`);
+    }
+    const location = new URL(start.headers.get("location")!, base);
+    location.searchParams.set("digest", blobDigest);
+    const put = await fetch(location, { method: "PUT", body: data, headers: { "Content-Type": "application/octet-stream" } });
+    if (put.status !== 201) {
+        throw new Error(`upload blob to ${repository}: ${put.status} ${await put.text()}`);
+    }
+    return blobDigest;
+}
+
+/**
+ * Pushes a minimal image (one empty layer and a config naming the tag) under `tag`, through the
+ * registry's HTTP API: enough for Flux to list and select tags.
+ */
+export async function pushTag(registry: string, repository: string, tag: string): Promise<void> {
+    const base = `http://${registry}`;
+    const layer = Buffer.from(`layer of ${repository}:${tag}\n`);
+    const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: { Labels: { tag } }, rootfs: { type: "layers", diff_ids: [digest(layer)] } }));
+    const configDigest = await uploadBlob(base, repository, config);
+    const layerDigest = await uploadBlob(base, repository, layer);
+    const manifest = {
+        schemaVersion: 2,
+        mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+        config: { mediaType: "application/vnd.docker.container.image.v1+json", size: config.length, digest: configDigest },
+        layers: [{ mediaType: "application/vnd.docker.image.rootfs.diff.tar", size: layer.length, digest: layerDigest }],
+    };
+    const put = await fetch(`${base}/v2/${repository}/manifests/${tag}`, {
+        method: "PUT",
+        body: JSON.stringify(manifest),
+        headers: { "Content-Type": manifest.mediaType },
+    });
+    if (put.status !== 201) {
+        throw new Error(`push ${repository}:${tag}: ${put.status} ${await put.text()}`);
+    }
+}
