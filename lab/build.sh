@@ -25,10 +25,13 @@ build_main() { # output, module, version, package, extra requirements...
   [ -x "$out" ] && return 0
   local dir="$root/build/$(basename "$out")"
   mkdir -p "$dir"
-  (cd "$dir" && rm -f go.mod go.sum && go mod init "lab/$(basename "$out")" >/dev/null 2>&1 &&
-    go mod edit -require="$module@$version" && for extra in "$@"; do go mod edit -require="$extra"; done &&
-    printf 'package main\n\nimport _ "%s"\n' "$pkg" > deps.go)
-  (cd "$dir" && go mod tidy)
+  (cd "$dir" && rm -f go.mod go.sum deps.go && go mod init "lab/$(basename "$out")" >/dev/null 2>&1 &&
+    go mod edit -require="$module@$version" && for extra in "$@"; do go mod edit -require="$extra"; done)
+  # A dependency's replace directives are ignored, so carry over those that point at other versions
+  # (e.g. Flux's pinned go-digest and kustomize); local ones are covered by the requirements above.
+  curl -fsS "$(go env GOPROXY | cut -d, -f1)/$module/@v/$version.mod" |
+    sed -n -e 's#^replace \([^ ]*\) => \([^ .][^ ]*\) \(v[^ ]*\)$#\1=\2@\3#p' -e 's#^\s\+\([^ ]*\) => \([^ .][^ ]*\) \(v[^ ]*\)$#\1=\2@\3#p' |
+    while read -r replacement; do (cd "$dir" && go mod edit -replace="$replacement"); done
   (cd "$dir" && timed "$(basename "$out")" go build -o "$out" "$pkg")
 }
 

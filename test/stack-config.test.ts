@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readStackConfig } from "../stack/config.js";
 import { loadProjectConfig, toRuntimeConfig } from "../stack/project-config.js";
-import { InputValidationError } from "../components/validate.js";
+import { validationProblems } from "../testing/problems.js";
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -13,15 +13,6 @@ function prodConfig(overrides: Record<string, unknown> = {}) {
     return () => readStackConfig(project, (key) => merged[key]);
 }
 
-function problemsOf(read: () => unknown): string[] {
-    try {
-        read();
-    } catch (error) {
-        assert.ok(error instanceof InputValidationError, String(error));
-        return error.problems.map((p) => `${p.field} = ${JSON.stringify(p.value)}: ${p.rule}`);
-    }
-    assert.fail("expected the config to be rejected");
-}
 
 describe("stack config", () => {
     it("reproduces the tutorial's prod stack from Pulumi.prod.yaml", () => {
@@ -49,26 +40,26 @@ describe("stack config", () => {
     });
 
     it("asks for the GitHub owner when it is missing", () => {
-        assert.deepEqual(problemsOf(prodConfig({ "eks-flux-gitops:githubOwner": undefined })), [
+        assert.deepEqual(validationProblems(prodConfig({ "eks-flux-gitops:githubOwner": undefined })), [
             "eks-flux-gitops:githubOwner = null: is required: set it with `pulumi config set githubOwner <value>`",
         ]);
     });
 
     it("names the config key of a bad semver range", () => {
-        const problems = problemsOf(prodConfig({ "eks-flux-gitops:imagePolicies": ["task-service=1.1.x.y"] }));
+        const problems = validationProblems(prodConfig({ "eks-flux-gitops:imagePolicies": ["task-service=1.1.x.y"] }));
         assert.equal(problems.length, 1);
         assert.match(problems[0], /^eks-flux-gitops:imagePolicies\[0\] = "1.1.x.y": must be a semver range/);
     });
 
     it("rejects a policy for an app that is not listed", () => {
-        const problems = problemsOf(prodConfig({ "eks-flux-gitops:imagePolicies": ["task-api=1.x"] }));
+        const problems = validationProblems(prodConfig({ "eks-flux-gitops:imagePolicies": ["task-api=1.x"] }));
         assert.deepEqual(problems, [
             'eks-flux-gitops:imagePolicies[0] = "task-api=1.x": names app "task-api", which is not in apps (task-service, task-reporter, task-web)',
         ]);
     });
 
     it("rejects duplicate app names and duplicate policies", () => {
-        const problems = problemsOf(
+        const problems = validationProblems(
             prodConfig({
                 "eks-flux-gitops:apps": ["task-service", "task-web", "task-service"],
                 "eks-flux-gitops:imagePolicies": ["task-service=1.1.x", "task-service=1.2.x"],
@@ -81,7 +72,7 @@ describe("stack config", () => {
     });
 
     it("reports every problem at once, one message each", () => {
-        const problems = problemsOf(
+        const problems = validationProblems(
             prodConfig({
                 "eks-flux-gitops:githubOwner": "-bad-",
                 "eks-flux-gitops:sourceInterval": "30 seconds",
@@ -108,7 +99,7 @@ describe("stack config", () => {
     });
 
     it("rejects structured values of the wrong shape", () => {
-        assert.deepEqual(problemsOf(prodConfig({ "eks-flux-gitops:apps": "task-service" })), [
+        assert.deepEqual(validationProblems(prodConfig({ "eks-flux-gitops:apps": "task-service" })), [
             'eks-flux-gitops:apps = "task-service": must be a list of strings',
             "eks-flux-gitops:apps = []: must list at least one app",
             'eks-flux-gitops:imagePolicies[0] = "task-service=1.1.x": names app "task-service", which is not in apps ()',

@@ -5,22 +5,48 @@ export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "contro
 export type ControlPlaneLogType = (typeof CONTROL_PLANE_LOG_TYPES)[number];
 
 /** Plain settings of an EKS cluster, before defaults; see EksClusterArgs for each field's meaning. */
+/** Settings of an EKS cluster, before defaults. */
 export interface EksClusterSettings {
+    /** EKS cluster name. @default the component's name */
     clusterName?: string;
+    /** Kubernetes version (major.minor). @default "1.34" */
     kubernetesVersion?: string;
+    /** Instance types of the managed node group. @default ["t3.large"] */
     instanceTypes?: string[];
+    /** Desired node count. @default 2 */
     desiredSize?: number;
+    /** Minimum node count. @default 2 */
     minSize?: number;
+    /** Maximum node count. @default 4 */
     maxSize?: number;
+    /** Encrypted gp3 root volume size of each node, in GiB. @default 50 */
     nodeDiskSizeGiB?: number;
+    /** ON_DEMAND or SPOT nodes. @default "ON_DEMAND" */
     capacityType?: "ON_DEMAND" | "SPOT";
+    /**
+     * Whether the API endpoint is reachable from the internet. @default true only when publicAccessCidrs
+     * lists CIDRs; the endpoint is private otherwise (it is always reachable from inside the VPC).
+     */
     endpointPublicAccess?: boolean;
+    /** CIDRs allowed to reach the public endpoint. @default none (private endpoint) */
     publicAccessCidrs?: string[];
+    /** Allow 0.0.0.0/0 or ::/0 in publicAccessCidrs, or a public endpoint without CIDRs. @default false */
     allowPublicEndpointFromAnywhere?: boolean;
-    controlPlaneLogTypes?: string[];
+    /** Control-plane log types sent to CloudWatch. @default all five: api, audit, authenticator, controllerManager, scheduler */
+    controlPlaneLogTypes?: ControlPlaneLogType[];
+    /**
+     * KMS key that envelope-encrypts Kubernetes Secrets. @default a customer-managed key created here,
+     * with yearly rotation
+     */
     secretsEncryptionKeyArn?: string;
+    /** IMDS hop limit on nodes; 1 keeps pods from using the node role (they use IRSA). @default 1 */
     nodeMetadataHopLimit?: number;
+    /** Whether nodes require IMDSv2 session tokens. @default "required" */
     nodeMetadataTokens?: "required" | "optional";
+    /**
+     * Where nodes may open SSH for Git (Flux clones over SSH). @default { kind: "github" }: GitHub's
+     * published git ranges, refreshed on every `pulumi up`
+     */
     gitSsh?: GitSshDestinations;
 }
 

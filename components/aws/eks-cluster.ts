@@ -3,58 +3,20 @@ import * as eks from "@pulumi/eks";
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { resolveEksClusterSettings, type ControlPlaneLogType } from "./eks-cluster-options.js";
+import { resolveEksClusterSettings, type EksClusterSettings } from "./eks-cluster-options.js";
 import { parseCidr } from "../validate.js";
-import { cidrFamilies, destinationCidrs, SSH_PORT, type GitSshDestinations } from "./git-ssh-egress.js";
+import { cidrFamilies, destinationCidrs, SSH_PORT } from "./git-ssh-egress.js";
 
-export interface EksClusterArgs {
+/** See EksClusterSettings for the cluster settings and their defaults. */
+export interface EksClusterArgs extends Omit<EksClusterSettings, "secretsEncryptionKeyArn"> {
     /** VPC of the cluster. */
     vpcId: pulumi.Input<string>;
     /** Private subnets for the control plane's network interfaces and the worker nodes. */
     privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** Public subnets for internet-facing load balancers. @default none */
     publicSubnetIds?: pulumi.Input<pulumi.Input<string>[]>;
-    /** EKS cluster name. @default the component's name */
-    clusterName?: string;
-    /** Kubernetes version (major.minor). @default "1.34" */
-    kubernetesVersion?: string;
-    /** Instance types of the managed node group. @default ["t3.large"] */
-    instanceTypes?: string[];
-    /** Desired node count. @default 2 */
-    desiredSize?: number;
-    /** Minimum node count. @default 2 */
-    minSize?: number;
-    /** Maximum node count. @default 4 */
-    maxSize?: number;
-    /** Encrypted gp3 root volume size of each node, in GiB. @default 50 */
-    nodeDiskSizeGiB?: number;
-    /** ON_DEMAND or SPOT nodes. @default "ON_DEMAND" */
-    capacityType?: "ON_DEMAND" | "SPOT";
-    /**
-     * Whether the API endpoint is reachable from the internet. @default true only when publicAccessCidrs
-     * lists CIDRs; the endpoint is private otherwise (it is always reachable from inside the VPC).
-     */
-    endpointPublicAccess?: boolean;
-    /** CIDRs allowed to reach the public endpoint. @default none (private endpoint) */
-    publicAccessCidrs?: string[];
-    /** Allow 0.0.0.0/0 or ::/0 in publicAccessCidrs, or a public endpoint without CIDRs. @default false */
-    allowPublicEndpointFromAnywhere?: boolean;
-    /** Control-plane log types sent to CloudWatch. @default all five: api, audit, authenticator, controllerManager, scheduler */
-    controlPlaneLogTypes?: ControlPlaneLogType[];
-    /**
-     * KMS key that envelope-encrypts Kubernetes Secrets. @default a customer-managed key created here,
-     * with yearly rotation
-     */
+    /** KMS key that envelope-encrypts Kubernetes Secrets. @default a customer-managed key created here, with yearly rotation */
     secretsEncryptionKeyArn?: pulumi.Input<string>;
-    /** IMDS hop limit on nodes; 1 keeps pods from using the node role (they use IRSA). @default 1 */
-    nodeMetadataHopLimit?: number;
-    /** Whether nodes require IMDSv2 session tokens. @default "required" */
-    nodeMetadataTokens?: "required" | "optional";
-    /**
-     * Where nodes may open SSH for Git (Flux clones over SSH). @default { kind: "github" }: GitHub's
-     * published git ranges, refreshed on every `pulumi up`
-     */
-    gitSsh?: GitSshDestinations;
     /** Tags on every AWS resource. @default none */
     tags?: Record<string, string>;
 }

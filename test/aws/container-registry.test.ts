@@ -1,23 +1,14 @@
 import { strict as assert } from "node:assert";
 import { ContainerRegistry, type ContainerRegistryArgs } from "../../components/aws/container-registry.js";
 import { buildLifecyclePolicy, checkTaggedExpiry, expirableTags, selectableTags } from "../../components/aws/ecr-lifecycle-policy.js";
-import { InputValidationError } from "../../components/validate.js";
 import { MockCloud, settled, useMockCloud, valueOf } from "../../testing/mock-cloud.js";
+import { validationProblems } from "../../testing/problems.js";
 
 const seed: ContainerRegistryArgs = {
     namePrefix: "mamezou-tech",
     apps: [{ name: "task-service", semverRange: "1.1.x" }, { name: "task-reporter" }, { name: "task-web" }],
 };
 
-function problems(fn: () => unknown): string[] {
-    try {
-        fn();
-    } catch (error) {
-        assert.ok(error instanceof InputValidationError, String(error));
-        return error.problems.map((p) => `${p.field} = ${JSON.stringify(p.value)}: ${p.rule}`);
-    }
-    return assert.fail("expected an InputValidationError");
-}
 
 describe("ContainerRegistry", () => {
     it("creates the seed's three repositories with scan on push, immutable tags and KMS", async () => {
@@ -72,7 +63,7 @@ describe("ContainerRegistry", () => {
     it("rejects bad names, duplicate apps, bad ranges and patterns that could expire selectable tags", async () => {
         const cloud = await useMockCloud(new MockCloud());
         assert.deepEqual(
-            problems(
+            validationProblems(
                 () =>
                     new ContainerRegistry("ecr", {
                         namePrefix: "mamezou-tech",

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { EksCluster, type EksClusterArgs } from "../../components/aws/eks-cluster.js";
-import { InputValidationError } from "../../components/validate.js";
 import { EKS_CLUSTER_SECURITY_GROUP, GITHUB_GIT_IPV4, GITHUB_GIT_IPV6, MockCloud, isSecretOutput, settled, useMockCloud, valueOf } from "../../testing/mock-cloud.js";
+import { validationProblems } from "../../testing/problems.js";
 
 const network = { vpcId: "vpc-1", privateSubnetIds: ["subnet-a", "subnet-b"] };
 
@@ -13,15 +13,6 @@ async function build(args: Partial<EksClusterArgs> = {}) {
     return { cloud, cluster };
 }
 
-function messages(fn: () => unknown): string[] {
-    try {
-        fn();
-    } catch (error) {
-        assert.ok(error instanceof InputValidationError, String(error));
-        return error.problems.map((p) => `${p.field} = ${JSON.stringify(p.value)}: ${p.rule}`);
-    }
-    return assert.fail("expected an InputValidationError");
-}
 
 describe("EksCluster", () => {
     it("puts the SSH egress rule on the security group managed nodes really use, to GitHub's git ranges", async () => {
@@ -54,7 +45,7 @@ describe("EksCluster", () => {
         const { cloud } = await build({ gitSsh: { kind: "anywhere" } });
         const cidrs = cloud.ofType("aws:ec2/securityGroupRule:SecurityGroupRule").map((r) => r.inputs.cidrBlocks ?? r.inputs.ipv6CidrBlocks).sort();
         assert.deepEqual(cidrs, [["0.0.0.0/0"], ["::/0"]]);
-        assert.deepEqual(messages(() => new EksCluster("c", { ...network, gitSsh: { kind: "cidrs", cidrs: ["0.0.0.0/0"] } })), [
+        assert.deepEqual(validationProblems(() => new EksCluster("c", { ...network, gitSsh: { kind: "cidrs", cidrs: ["0.0.0.0/0"] } })), [
             'gitSsh.cidrs[0] = "0.0.0.0/0": opens SSH to the whole internet; if that is really meant, use { kind: "anywhere" }',
         ]);
     });
@@ -80,10 +71,10 @@ describe("EksCluster", () => {
         const limited = (await build({ publicAccessCidrs: ["203.0.113.0/24"] })).cloud.get("eks:index:Cluster", "mz-k8s-eks").inputs;
         assert.equal(limited.endpointPublicAccess, true);
         assert.deepEqual(limited.publicAccessCidrs, ["203.0.113.0/24"]);
-        assert.deepEqual(messages(() => new EksCluster("c", { ...network, publicAccessCidrs: ["0.0.0.0/0"] })), [
+        assert.deepEqual(validationProblems(() => new EksCluster("c", { ...network, publicAccessCidrs: ["0.0.0.0/0"] })), [
             'publicAccessCidrs[0] = "0.0.0.0/0": opens the API endpoint to the whole internet; set allowPublicEndpointFromAnywhere: true if that is really meant',
         ]);
-        assert.deepEqual(messages(() => new EksCluster("c", { ...network, endpointPublicAccess: true })), [
+        assert.deepEqual(validationProblems(() => new EksCluster("c", { ...network, endpointPublicAccess: true })), [
             "endpointPublicAccess = true: a public endpoint must be limited with publicAccessCidrs (or opened to all with allowPublicEndpointFromAnywhere: true)",
         ]);
         const open = (await build({ publicAccessCidrs: ["0.0.0.0/0"], allowPublicEndpointFromAnywhere: true })).cloud.get("eks:index:Cluster", "mz-k8s-eks");
@@ -116,7 +107,7 @@ describe("EksCluster", () => {
     it("rejects bad settings before creating anything, one message per problem", async () => {
         const cloud = await useMockCloud(new MockCloud());
         assert.deepEqual(
-            messages(
+            validationProblems(
                 () =>
                     new EksCluster("c", {
                         ...network,

@@ -9,21 +9,12 @@ import { durationSeconds } from "../../components/flux/readiness.js";
 import { receiverWebhookPath } from "../../components/flux/receiver-manifests.js";
 import { checkGitSshUrl, parseGitSshUrl } from "../../components/flux/source-manifests.js";
 import { validateKubernetesObject } from "../../components/kubernetes-schema.js";
-import { InputValidationError } from "../../components/validate.js";
 import { MockCloud, isSecretOutput, settled, useMockCloud, valueOf, type RecordedResource } from "../../testing/mock-cloud.js";
+import { validationProblems } from "../../testing/problems.js";
 
 const ECR = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/mamezou-tech";
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n";
 
-function problems(fn: () => unknown): string[] {
-    try {
-        fn();
-    } catch (error) {
-        assert.ok(error instanceof InputValidationError, String(error));
-        return error.problems.map((p) => `${p.field} = ${JSON.stringify(p.value)}: ${p.rule}`);
-    }
-    return assert.fail("expected an InputValidationError");
-}
 
 /** A stand-in for the Flux install that Flux objects must depend on. */
 function install() {
@@ -75,11 +66,11 @@ describe("GitSource", () => {
     });
 
     it("rejects an http URL with an SSH key, the scp form, capitals and prose intervals", () => {
-        assert.deepEqual(problems(() => new GitSource("s", { ...source, url: "https://github.com/octo-org/config" })), [
+        assert.deepEqual(validationProblems(() => new GitSource("s", { ...source, url: "https://github.com/octo-org/config" })), [
             'url = "https://github.com/octo-org/config": is an HTTP(S) URL, but an SSH key is given: Flux uses the key only over SSH; write ssh://git@<host>/<owner>/<repo>',
         ]);
         assert.deepEqual(checkGitSshUrl("url", "git@github.com:octo-org/config.git")?.rule, "is the scp-like form, which Flux does not accept; write ssh://git@github.com/octo-org/config.git");
-        assert.deepEqual(problems(() => new GitSource("s", { ...source, name: "Task-Tool", interval: "30 seconds" })), [
+        assert.deepEqual(validationProblems(() => new GitSource("s", { ...source, name: "Task-Tool", interval: "30 seconds" })), [
             'name = "Task-Tool": must be a Kubernetes object name (RFC 1123 subdomain): at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit',
             'secretName = "Task-Tool-ssh-key": must be a Kubernetes object name (RFC 1123 subdomain): at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit',
             'interval = "30 seconds": must be a Go duration made of numbers with units ms, s, m or h, such as 30s, 5m or 1h30m',
@@ -118,7 +109,7 @@ describe("AppSync", () => {
         await settled(cloud);
         const spec = cloud.get("kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization", "apps-kustomization").inputs.spec;
         assert.deepEqual([spec.timeout, spec.dependsOn, spec.healthChecks[0].name], ["2m", [{ name: "infra" }], "prod-task-service"]);
-        assert.deepEqual(problems(() => new AppSync("x", { sourceRef: { name: "s" }, path: "app/overlays/prod", interval: "5 minutes" })), [
+        assert.deepEqual(validationProblems(() => new AppSync("x", { sourceRef: { name: "s" }, path: "app/overlays/prod", interval: "5 minutes" })), [
             'path = "app/overlays/prod": must be a folder of the source starting with ./ and without ..',
             'interval = "5 minutes": must be a Go duration made of numbers with units ms, s, m or h, such as 30s, 5m or 1h30m',
         ]);
@@ -168,7 +159,7 @@ describe("ImageAutomation", () => {
 
     it("rejects 1.1.x.y, capitals, tags in the image and the seed's removed template field", () => {
         assert.deepEqual(
-            problems(
+            validationProblems(
                 () =>
                     new ImageAutomation("a", {
                         images: [{ name: "Task-Service", image: `${ECR}/task-service:1.0.0`, semverRange: "1.1.x.y" }],
@@ -230,7 +221,7 @@ describe("GitHubReceiver", () => {
     });
 
     it("refuses a plain-http external URL", () => {
-        assert.deepEqual(problems(() => new GitHubReceiver("r", { gitRepository: "g", repository: "r", exposure: { kind: "external", baseUrl: "http://hooks.example.com" } })), [
+        assert.deepEqual(validationProblems(() => new GitHubReceiver("r", { gitRepository: "g", repository: "r", exposure: { kind: "external", baseUrl: "http://hooks.example.com" } })), [
             'exposure.baseUrl = "http://hooks.example.com": must be an https:// URL: GitHub sends the HMAC-signed payload there',
         ]);
     });
