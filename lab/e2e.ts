@@ -198,7 +198,7 @@ async function labObjects(git: Awaited<ReturnType<typeof startGitServer>>, regis
 
 function seedRepository(bare: string, registry: string) {
     const work = `${runDir}/work`;
-    execFileSync("git", ["clone", "--quiet", bare, work]);
+    execFileSync("git", ["clone", "--quiet", bare, work], { stdio: ["ignore", "pipe", "pipe"] });
     const files = seedAppFiles({
         apps: APPS.map((app) => ({ name: app, image: `${registry}/${OWNER}/${app}`, tag: "1.0.0", ...(app === "task-service" ? { policy: { namespace: FLUX_NAMESPACE, name: app } } : {}) })),
     });
@@ -258,6 +258,8 @@ async function main(): Promise<void> {
     try {
         const { kube, kubeconfig } = await startCluster();
         await installCrds(kube);
+        // What FluxInstall would create; the lab runs the controllers as processes instead.
+        await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: FLUX_NAMESPACE } });
         const gitServer = await startGitServer();
         const registry = await startRegistry();
         for (const app of APPS) {

@@ -5,7 +5,7 @@ import * as path from "node:path";
 
 /** The lab's programs: started with their output in log files, all stopped together, also on failure. */
 export class ProcessGroup {
-    private readonly running: Array<{ name: string; child: ChildProcess; ports: number[] }> = [];
+    private readonly running: Array<{ name: string; child: ChildProcess; ports: number[]; error?: Error }> = [];
 
     constructor(private readonly logDir: string) {
         fs.mkdirSync(logDir, { recursive: true });
@@ -19,14 +19,21 @@ export class ProcessGroup {
             stdio: ["ignore", log, log],
             detached: true,
         });
+        const entry: { name: string; child: ChildProcess; ports: number[]; error?: Error } = { name, child, ports: options.ports ?? [] };
         child.on("exit", (code, signal) => fs.appendFileSync(path.join(this.logDir, `${name}.log`), `\n[lab] ${name} exited: code ${code} signal ${signal}\n`));
-        this.running.push({ name, child, ports: options.ports ?? [] });
+        child.on("error", (error) => {
+            entry.error = error;
+        });
+        this.running.push(entry);
         return child;
     }
 
     /** Fails fast when a started program has already died, naming it and pointing at its log. */
     assertAlive(): void {
-        for (const { name, child } of this.running) {
+        for (const { name, child, error } of this.running) {
+            if (error) {
+                throw new Error(`${name} could not start: ${error.message}`);
+            }
             if (child.exitCode !== null || child.signalCode !== null) {
                 const tail = fs.readFileSync(path.join(this.logDir, `${name}.log`), "utf8").split("\n").slice(-15).join("\n");
                 throw new Error(`${name} exited (code ${child.exitCode}, signal ${child.signalCode}); last lines of its log:\n${tail}`);
