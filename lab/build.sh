@@ -1,78 +1,114 @@
 #!/usr/bin/env bash
-# Builds the lab's programs from their Go modules through the Go module proxy, into the git-ignored
-# .cache/lab/bin, keyed by version so a warm run builds nothing:
-#   etcd, kube-apiserver, and the Flux controllers at the versions the library pins.
-# Usage: lab/build.sh [etcd|kube-apiserver|flux|all]   (default all)
+# Builds the lab's programs from their Go modules through the Go module proxy into the git-ignored
+# .cache/lab/bin: etcd, kube-apiserver, and the Flux controllers at the versions the library pins.
+#
+# Each program is built from its own small module under lab/modules/<program>/, whose committed
+# go.mod and go.sum pin every dependency, so the build is reproducible and every download is checked
+# against a committed hash (the checksum database does not know some Flux controller releases).
+# A binary is cached under a name keyed by its module's go.sum, so a warm run builds nothing.
+#
+# Usage: lab/build.sh [all|etcd|kube-apiserver|flux]   build (default all)
+#        lab/build.sh pin [all|etcd|kube-apiserver|flux] regenerate lab/modules/ after a version change
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source lab/versions.env
-root="$PWD/.cache/lab"
+project="$PWD"
+root="$project/.cache/lab"
 bin="$root/bin"
-mkdir -p "$bin" "$root/build" "$root/logs"
-export GOFLAGS="-mod=mod -trimpath" CGO_ENABLED=0
+mkdir -p "$bin" "$root/logs"
+command -v go >/dev/null || PATH="$PATH:/usr/local/go/bin"
+command -v go >/dev/null || { echo "the lab builds its programs with Go (https://go.dev/dl/); go is not on PATH" >&2; exit 1; }
+export CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false"
+proxy="$(go env GOPROXY | cut -d, -f1)"
 
-timed() { # name, then the command
-  local name=$1; shift
-  local started=$SECONDS
-  nice -n 10 /usr/bin/env time -f "$name: %e s, peak %M KiB" -a -o "$root/logs/build-times.txt" "$@"
-  echo "built $name in $((SECONDS - started)) s"
-}
+mode=build
+if [ "${1:-}" = pin ]; then
+  mode=pin
+  shift
+fi
 
-# Builds the main package `pkg` of `module@version` from a scratch module, since `go install` refuses
-# modules whose go.mod has replace directives (etcd's and Flux's point at their own submodules).
-build_main() { # output, module, version, package, extra requirements...
-  local out=$1 module=$2 version=$3 pkg=$4; shift 4
-  [ -x "$out" ] && return 0
-  local dir="$root/build/$(basename "$out")"
-  mkdir -p "$dir"
-  (cd "$dir" && rm -f go.mod go.sum deps.go && go mod init "lab/$(basename "$out")" >/dev/null 2>&1 &&
-    go mod edit -require="$module@$version" && for extra in "$@"; do go mod edit -require="$extra"; done)
-  # A dependency's replace directives are ignored, so carry over those that point at other versions
-  # (e.g. Flux's pinned go-digest and kustomize); local ones are covered by the requirements above.
-  curl -fsS "$(go env GOPROXY | cut -d, -f1)/$module/@v/$version.mod" |
-    sed -n -e 's#^replace \([^ ]*\) => \([^ .][^ ]*\) \(v[^ ]*\)$#\1=\2@\3#p' -e 's#^\s\+\([^ ]*\) => \([^ .][^ ]*\) \(v[^ ]*\)$#\1=\2@\3#p' |
-    while read -r replacement; do (cd "$dir" && go mod edit -replace="$replacement"); done
-  (cd "$dir" && timed "$(basename "$out")" go build -o "$out" "$pkg")
-}
-
-build_etcd() {
-  build_main "$bin/etcd-$ETCD_VERSION" go.etcd.io/etcd/server/v3 "$ETCD_VERSION" go.etcd.io/etcd/server/v3
-}
-
-build_kube_apiserver() {
-  local out="$bin/kube-apiserver-$KUBERNETES_VERSION"
-  [ -x "$out" ] && return 0
-  local dir="$root/build/kube-apiserver-$KUBERNETES_VERSION"
-  local staging="v0.${KUBERNETES_VERSION#v1.}"
-  mkdir -p "$dir"
-  # k8s.io/kubernetes replaces its staging modules with local paths, which a dependent module does
-  # not see: require each one at the matching v0.x version instead.
-  (cd "$dir" && rm -f go.mod go.sum && go mod init lab/kube-apiserver >/dev/null 2>&1 &&
-    go mod edit -require="k8s.io/kubernetes@$KUBERNETES_VERSION" &&
-    curl -fsS "$(go env GOPROXY | cut -d, -f1)/k8s.io/kubernetes/@v/$KUBERNETES_VERSION.mod" |
-      sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\1#p' |
-      while read -r module; do go mod edit -replace="$module=$module@$staging"; done &&
-    printf 'package main\n\nimport _ "k8s.io/kubernetes/cmd/kube-apiserver/app"\n' > deps.go &&
-    go mod tidy >/dev/null 2>&1 || true)
-  (cd "$dir" && GOBIN="$dir/gobin" timed "kube-apiserver $KUBERNETES_VERSION" go build -o "$out" k8s.io/kubernetes/cmd/kube-apiserver)
-}
-
-build_flux() {
-  local versions
-  versions=$(npx tsx -e '
+# Program name, Go module, version, main package, extra modules to require at the same version.
+programs() {
+  echo "etcd go.etcd.io/etcd/server/v3 $ETCD_VERSION go.etcd.io/etcd/server/v3"
+  echo "kube-apiserver k8s.io/kubernetes $KUBERNETES_VERSION k8s.io/kubernetes/cmd/kube-apiserver"
+  npx --no-install tsx -e '
     import("./components/flux/release.ts").then(({ FLUX_RELEASES, DEFAULT_FLUX_VERSION }) => {
-      const c = FLUX_RELEASES[DEFAULT_FLUX_VERSION].controllers;
-      for (const name of ["source-controller", "kustomize-controller", "image-reflector-controller", "image-automation-controller"]) console.log(name, c[name]);
-    });')
-  while read -r name version; do
-    build_main "$bin/$name-$version" "github.com/fluxcd/$name" "$version" "github.com/fluxcd/$name" "github.com/fluxcd/$name/api@$version"
-  done <<< "$versions"
+      const pinned = FLUX_RELEASES[DEFAULT_FLUX_VERSION].controllers;
+      for (const name of ["source-controller", "kustomize-controller", "image-reflector-controller", "image-automation-controller", "notification-controller"]) {
+        const module = `github.com/fluxcd/${name}`;
+        console.log(name, module, pinned[name], module, `${module}/api`);
+      }
+    });'
 }
 
-case "${1:-all}" in
-  etcd) build_etcd ;;
-  kube-apiserver) build_kube_apiserver ;;
-  flux) build_flux ;;
-  all) build_etcd; build_kube_apiserver; build_flux ;;
-  *) echo "usage: $0 [etcd|kube-apiserver|flux|all]" >&2; exit 2 ;;
+# Writes lab/modules/<program>/go.{mod,sum} requiring module@version and its main package as a tool.
+pin() { # program, module, version, package, extra modules...
+  local program=$1 module=$2 version=$3 pkg=$4; shift 4
+  local dir="$project/lab/modules/$program"
+  rm -rf "$dir" && mkdir -p "$dir"
+  cd "$dir"
+  go mod init "lab/$program" >/dev/null 2>&1 && go mod edit -go=1.24.0
+  local nosumdb=""
+  if ! curl -fs -o /dev/null "$proxy/sumdb/sum.golang.org/lookup/$module@$version"; then
+    echo "warning: sum.golang.org has no $module@$version; its hash is pinned on first download into go.sum" >&2
+    nosumdb=$module
+  fi
+  if [ "$module" = k8s.io/kubernetes ]; then
+    # k8s.io/kubernetes replaces its staging modules with local paths, which a dependent module does
+    # not see: require each one at the matching v0.x version instead.
+    curl -fsS "$proxy/$module/@v/$version.mod" | sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\1#p' |
+      while read -r staging; do go mod edit -replace="$staging=$staging@v0.${version#v1.}"; done
+  fi
+  # A dependency's replace directives are ignored, so carry over those that pin other versions
+  # (e.g. Flux's go-digest and kustomize); its local ones are covered by the extra requirements.
+  curl -fsS "$proxy/$module/@v/$version.mod" |
+    sed -n -e 's#^replace \([^ ]*\) => \([^ .][^ ]*\) \(v[^ ]*\)$#\1=\2@\3#p' -e 's#^\s\+\([^ ]*\) => \([^ .][^ ]*\) \(v[^ ]*\)$#\1=\2@\3#p' |
+    while read -r replacement; do go mod edit -replace="$replacement"; done
+  local extras=()
+  for extra in "$@"; do extras+=("$extra@$version"); done
+  if [ ${#extras[@]} -gt 0 ]; then
+    GOFLAGS="$GOFLAGS -mod=mod" GONOSUMDB="$nosumdb" go get "${extras[@]}"
+  fi
+  GOFLAGS="$GOFLAGS -mod=mod" GONOSUMDB="$nosumdb" go get -tool "$pkg@$version"
+  # Fails here, not at build time, if go.sum misses a hash the build needs.
+  go list -mod=readonly -deps "$pkg" >/dev/null
+  cd "$project"
+  echo "pinned $program: $module@$version ($(wc -l < "$dir/go.sum") go.sum lines)"
+}
+
+build() { # program, module, version, package
+  local program=$1 module=$2 version=$3 pkg=$4
+  local dir="$project/lab/modules/$program"
+  if ! grep -qE "^\s*(require )?$module $version( |$)" "$dir/go.mod" 2>/dev/null; then
+    echo "lab/modules/$program does not require $module $version; run: bash lab/build.sh pin $program" >&2
+    exit 1
+  fi
+  local key out
+  key=$(cat "$dir/go.mod" "$dir/go.sum" | sha256sum | cut -c1-12)
+  out="$bin/$program-$version-$key"
+  if [ ! -x "$out" ]; then
+    local started=$SECONDS
+    (cd "$dir" && nice -n 10 /usr/bin/env time -f "$program $version: %e s, peak %M KiB" -a -o "$root/logs/build-times.txt" \
+      go build -mod=readonly -o "$out.tmp" "$pkg" && mv "$out.tmp" "$out")
+    echo "built $program $version in $((SECONDS - started)) s"
+  fi
+  ln -sfn "$(basename "$out")" "$bin/$program"
+}
+
+target=${1:-all}
+case "$target" in
+  all | etcd | kube-apiserver | flux) ;;
+  *) echo "usage: $0 [pin] [all|etcd|kube-apiserver|flux]" >&2; exit 2 ;;
 esac
+while read -r program module version pkg extras; do
+  case "$target/$program" in
+    all/* | etcd/etcd | kube-apiserver/kube-apiserver | flux/*-controller) ;;
+    *) continue ;;
+  esac
+  if [ "$mode" = pin ]; then
+    # shellcheck disable=SC2086 # extras is a list of module paths
+    pin "$program" "$module" "$version" "$pkg" $extras
+  else
+    build "$program" "$module" "$version" "$pkg"
+  fi
+done < <(programs)

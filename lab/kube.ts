@@ -7,31 +7,20 @@ export interface KubeObject {
     [field: string]: unknown;
 }
 
-/** Plural resource names of the kinds the lab applies or reads. */
-const PLURALS: Record<string, string> = {
-    Namespace: "namespaces",
-    Secret: "secrets",
-    Deployment: "deployments",
-    CustomResourceDefinition: "customresourcedefinitions",
-    GitRepository: "gitrepositories",
-    Kustomization: "kustomizations",
-    ImageRepository: "imagerepositories",
-    ImagePolicy: "imagepolicies",
-    ImageUpdateAutomation: "imageupdateautomations",
-    Receiver: "receivers",
-};
-
-export function objectPath(apiVersion: string, kind: string, name: string, namespace?: string): string {
-    const plural = PLURALS[kind];
-    if (!plural) {
-        throw new Error(`the lab does not know the resource of ${kind}`);
-    }
-    const prefix = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    return `${prefix}${namespace ? `/namespaces/${namespace}` : ""}/${plural}/${name}`;
+interface ApiResource {
+    name: string;
+    kind: string;
+    namespaced: boolean;
 }
 
-/** A minimal client of the lab's kube-apiserver: server-side apply and reads, over TLS with a token. */
+/**
+ * A minimal client of the lab's kube-apiserver: server-side apply and reads, over TLS with a token.
+ * Resource names come from the server's discovery, so it applies any kind the server serves,
+ * including the CRDs the lab installs.
+ */
 export class KubeClient {
+    private readonly resources = new Map<string, ApiResource[]>();
+
     constructor(
         private readonly server: string,
         private readonly token: string,
@@ -75,9 +64,36 @@ export class KubeClient {
         });
     }
 
+    private async resource(apiVersion: string, kind: string): Promise<ApiResource> {
+        const prefix = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+        let served = this.resources.get(apiVersion);
+        if (!served?.some((r) => r.kind === kind)) {
+            const response = await this.request("GET", prefix);
+            if (response.status !== 200) {
+                throw new Error(`the server does not serve ${apiVersion}: ${response.status}`);
+            }
+            served = (response.body.resources as ApiResource[]).filter((r) => !r.name.includes("/"));
+            this.resources.set(apiVersion, served);
+        }
+        const found = served.find((r) => r.kind === kind);
+        if (!found) {
+            throw new Error(`the server does not serve ${kind} in ${apiVersion}`);
+        }
+        return found;
+    }
+
+    async objectPath(apiVersion: string, kind: string, name: string, namespace?: string): Promise<string> {
+        const { name: plural, namespaced } = await this.resource(apiVersion, kind);
+        const prefix = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+        if (namespaced && !namespace) {
+            throw new Error(`${kind} ${name} needs a namespace`);
+        }
+        return `${prefix}${namespaced ? `/namespaces/${namespace}` : ""}/${plural}/${name}`;
+    }
+
     /** Server-side apply, as `kubectl apply --server-side` does. */
     async apply(object: KubeObject): Promise<void> {
-        const path = objectPath(object.apiVersion, object.kind, object.metadata.name, object.metadata.namespace);
+        const path = await this.objectPath(object.apiVersion, object.kind, object.metadata.name, object.metadata.namespace);
         const response = await this.request("PATCH", `${path}?fieldManager=eks-flux-gitops-lab&force=true`, object, "application/apply-patch+yaml");
         if (response.status >= 300) {
             throw new Error(`apply ${object.kind}/${object.metadata.name}: ${response.status} ${JSON.stringify(response.body).slice(0, 500)}`);
@@ -85,7 +101,7 @@ export class KubeClient {
     }
 
     async get(apiVersion: string, kind: string, name: string, namespace?: string): Promise<any | undefined> {
-        const response = await this.request("GET", objectPath(apiVersion, kind, name, namespace));
+        const response = await this.request("GET", await this.objectPath(apiVersion, kind, name, namespace));
         if (response.status === 404) {
             return undefined;
         }

@@ -41,6 +41,22 @@ export class ProcessGroup {
         }
     }
 
+    /** Peak resident memory (VmHWM) of each running program, in MiB. */
+    peakMemory(): Record<string, number> {
+        const peaks: Record<string, number> = {};
+        for (const { name, child } of this.running) {
+            try {
+                const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"));
+                if (hwm) {
+                    peaks[name] = Math.round(Number(hwm[1]) / 1024);
+                }
+            } catch {
+                // exited
+            }
+        }
+        return peaks;
+    }
+
     /** Stops everything (TERM, then KILL after a grace period) and checks no listener is left. */
     async stopAll(): Promise<void> {
         for (const { child } of [...this.running].reverse()) {

@@ -1,4 +1,18 @@
 import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import { freePort, waitFor, type ProcessGroup } from "./processes.js";
+
+/** Debian's docker-registry (the CNCF distribution) on a loopback port, plain HTTP; returns host:port. */
+export async function startRegistry(group: ProcessGroup, runDir: string): Promise<string> {
+    const port = await freePort();
+    fs.writeFileSync(
+        `${runDir}/registry.yml`,
+        `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${runDir}/registry\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+    );
+    group.start("docker-registry", "docker-registry", ["serve", `${runDir}/registry.yml`], { ports: [port] });
+    await waitFor("docker-registry /v2/", 30_000, async () => ((await fetch(`http://127.0.0.1:${port}/v2/`).catch(() => undefined))?.status === 200 ? true : undefined), undefined, group);
+    return `127.0.0.1:${port}`;
+}
 
 const digest = (data: Buffer) => `sha256:${createHash("sha256").update(data).digest("hex")}`;
 

@@ -2,14 +2,15 @@ import type { Problem } from "../validate.js";
 
 /**
  * The commit message image automation writes, on the template data of Flux >= 2.7 (`.Changed`):
- * one line per changed value, old -> new, like the tutorial's list of updated images.
+ * one line per changed value naming the setter that changed it (`<namespace>:<policy>:tag`), old -> new,
+ * like the tutorial's list of updated images.
  */
 export const DEFAULT_COMMIT_MESSAGE_TEMPLATE = [
     "Update images by Flux image automation",
     "",
     "Automation: {{ .AutomationObject }}",
     "{{ range .Changed.Changes }}",
-    "- {{ .OldValue }} -> {{ .NewValue }}",
+    "- {{ .Setter }}: {{ .OldValue }} -> {{ .NewValue }}",
     "{{- end }}",
 ].join("\n");
 

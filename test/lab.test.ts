@@ -1,0 +1,64 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import { buildFluxInstall } from "../components/flux/install-manifests.js";
+import { DEFAULT_FLUX_VERSION, FLUX_CONTROLLERS, FLUX_RELEASES } from "../components/flux/release.js";
+import { LAB_CONTROLLERS, processArgs } from "../lab/flux-controllers.js";
+
+const labFile = (file: string) => new URL(`../lab/${file}`, import.meta.url);
+
+/** `module version` requirements of a go.mod, direct ones and indirect ones alike. */
+function requirements(goMod: string): Map<string, string> {
+    return new Map([...goMod.matchAll(/^\s*(?:require\s+)?([\w.\-/]+) (v\S+)/gm)].map((m) => [m[1], m[2]]));
+}
+
+describe("local GitOps lab", () => {
+    const install = buildFluxInstall({
+        version: DEFAULT_FLUX_VERSION,
+        namespace: "flux-system",
+        controllers: [...FLUX_CONTROLLERS],
+        serviceAccountAnnotations: {},
+        noCrossNamespaceRefs: false,
+        networkPolicies: true,
+        logLevel: "info",
+    });
+    const deployment = (name: string) => install.objects.find((o) => o.kind === "Deployment" && o.metadata.name === name)!;
+
+    it("runs the controllers with the library's flags, replacing only addresses and paths", () => {
+        const args = processArgs(deployment("kustomize-controller"), { "events-addr": "http://127.0.0.1:9999/", "enable-leader-election": "false" });
+        assert.ok(args.includes("--no-remote-bases=true"));
+        assert.ok(args.includes("--watch-all-namespaces"));
+        assert.deepEqual(
+            args.filter((a) => a.startsWith("--events-addr")),
+            ["--events-addr=http://127.0.0.1:9999/"],
+        );
+        assert.deepEqual(
+            args.filter((a) => a.startsWith("--enable-leader-election")),
+            ["--enable-leader-election=false"],
+        );
+        const source = processArgs(deployment("source-controller"), { "storage-adv-addr": "127.0.0.1:1234" });
+        assert.deepEqual(
+            source.filter((a) => a.startsWith("--storage-adv-addr")),
+            ["--storage-adv-addr=127.0.0.1:1234"],
+        );
+    });
+
+    it("builds each controller at the version the library installs", () => {
+        const release = FLUX_RELEASES[DEFAULT_FLUX_VERSION];
+        for (const controller of LAB_CONTROLLERS) {
+            const goMod = fs.readFileSync(labFile(`modules/${controller}/go.mod`), "utf8");
+            const pinned = requirements(goMod);
+            assert.equal(pinned.get(`github.com/fluxcd/${controller}`), release.controllers[controller], `lab/modules/${controller}/go.mod: run bash lab/build.sh pin flux`);
+            assert.equal(pinned.get(`github.com/fluxcd/${controller}/api`), release.controllers[controller], controller);
+            assert.match(goMod, new RegExp(`^tool github.com/fluxcd/${controller}$`, "m"));
+            assert.ok(fs.readFileSync(labFile(`modules/${controller}/go.sum`), "utf8").includes(`github.com/fluxcd/${controller} ${release.controllers[controller]} h1:`));
+        }
+    });
+
+    it("builds etcd and kube-apiserver at the versions of lab/versions.env", () => {
+        const versions = Object.fromEntries([...fs.readFileSync(labFile("versions.env"), "utf8").matchAll(/^([A-Z_]+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
+        assert.equal(requirements(fs.readFileSync(labFile("modules/etcd/go.mod"), "utf8")).get("go.etcd.io/etcd/server/v3"), versions.ETCD_VERSION);
+        const apiserver = requirements(fs.readFileSync(labFile("modules/kube-apiserver/go.mod"), "utf8"));
+        assert.equal(apiserver.get("k8s.io/kubernetes"), versions.KUBERNETES_VERSION);
+        assert.equal(apiserver.get("k8s.io/apiserver"), `v0.${versions.KUBERNETES_VERSION.slice("v1.".length)}`);
+    });
+});
