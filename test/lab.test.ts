@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
+import { fluxInstallOptions } from "../components/flux/install.js";
 import { buildFluxInstall } from "../components/flux/install-manifests.js";
-import { DEFAULT_FLUX_VERSION, FLUX_CONTROLLERS, FLUX_RELEASES } from "../components/flux/release.js";
+import { DEFAULT_FLUX_VERSION, FLUX_RELEASES } from "../components/flux/release.js";
 import { LAB_CONTROLLERS, processArgs } from "../lab/flux-controllers.js";
 
 const labFile = (file: string) => new URL(`../lab/${file}`, import.meta.url);
@@ -12,15 +13,7 @@ function requirements(goMod: string): Map<string, string> {
 }
 
 describe("local GitOps lab", () => {
-    const install = buildFluxInstall({
-        version: DEFAULT_FLUX_VERSION,
-        namespace: "flux-system",
-        controllers: [...FLUX_CONTROLLERS],
-        serviceAccountAnnotations: {},
-        noCrossNamespaceRefs: false,
-        networkPolicies: true,
-        logLevel: "info",
-    });
+    const install = buildFluxInstall(fluxInstallOptions({ imageAutomation: true }));
     const deployment = (name: string) => install.objects.find((o) => o.kind === "Deployment" && o.metadata.name === name)!;
 
     it("runs the controllers with the library's flags, replacing only addresses and paths", () => {

@@ -34,6 +34,20 @@ export interface FluxInstallArgs {
     readyTimeoutSeconds?: number;
 }
 
+/** The manifest options FluxInstall builds from its args, with the documented defaults filled in. */
+export function fluxInstallOptions(args: FluxInstallArgs): FluxInstallOptions {
+    return {
+        version: args.version ?? DEFAULT_FLUX_VERSION,
+        namespace: args.namespace ?? "flux-system",
+        controllers: FLUX_CONTROLLERS.filter((c) => args.imageAutomation || !IMAGE_CONTROLLERS.includes(c)),
+        serviceAccountAnnotations: {},
+        noCrossNamespaceRefs: args.noCrossNamespaceRefs ?? false,
+        defaultServiceAccount: args.defaultServiceAccount,
+        networkPolicies: args.networkPolicies ?? true,
+        logLevel: args.logLevel ?? "info",
+    };
+}
+
 /**
  * Flux's controllers ("GitOps controller stack") on any cluster, from the controllers' own vendored
  * manifests at a pinned release: CRDs, RBAC, hardened Deployments (kustomize-controller with
@@ -47,17 +61,8 @@ export class FluxInstall extends pulumi.ComponentResource {
     public readonly crdNames: pulumi.Output<string[]>;
 
     constructor(name: string, args: FluxInstallArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-        const controllers = FLUX_CONTROLLERS.filter((c) => args.imageAutomation || !IMAGE_CONTROLLERS.includes(c));
-        const options: FluxInstallOptions = {
-            version: args.version ?? DEFAULT_FLUX_VERSION,
-            namespace: args.namespace ?? "flux-system",
-            controllers,
-            serviceAccountAnnotations: {},
-            noCrossNamespaceRefs: args.noCrossNamespaceRefs ?? false,
-            defaultServiceAccount: args.defaultServiceAccount,
-            networkPolicies: args.networkPolicies ?? true,
-            logLevel: args.logLevel ?? "info",
-        };
+        const options = fluxInstallOptions(args);
+        const controllers = options.controllers;
         assertValid(`FluxInstall ${name}`, [checkFluxInstallOptions(options)]);
         super("eks-flux-gitops:flux:FluxInstall", name, {}, opts);
 
