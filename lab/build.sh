@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Builds the lab's programs from their Go modules through the Go module proxy into the git-ignored
-# .cache/lab/bin: etcd, kube-apiserver, and the Flux controllers at the versions the library pins.
+# .cache/lab/bin: etcd, kube-apiserver, kube-controller-manager and kube-scheduler, KWOK (fake nodes),
+# and the Flux controllers at the versions the library pins.
 #
 # Each program is built from its own small module under lab/modules/<program>/, whose committed
 # go.mod and go.sum pin every dependency, so the build is reproducible and every download is checked
 # against a committed hash (the checksum database does not know some Flux controller releases).
 # A binary is cached under a name keyed by its module's go.sum, so a warm run builds nothing.
 #
-# Usage: lab/build.sh [all|etcd|kube-apiserver|flux]   build (default all)
-#        lab/build.sh pin [all|etcd|kube-apiserver|flux] regenerate lab/modules/ after a version change
+# Usage: lab/build.sh [all|etcd|kubernetes|flux]      build (default all)
+#        lab/build.sh pin [all|etcd|kubernetes|flux]  regenerate lab/modules/ after a version change
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source lab/versions.env
@@ -30,7 +31,10 @@ fi
 # Program name, Go module, version, main package, extra modules to require at the same version.
 programs() {
   echo "etcd go.etcd.io/etcd/server/v3 $ETCD_VERSION go.etcd.io/etcd/server/v3"
-  echo "kube-apiserver k8s.io/kubernetes $KUBERNETES_VERSION k8s.io/kubernetes/cmd/kube-apiserver"
+  for component in kube-apiserver kube-controller-manager kube-scheduler; do
+    echo "$component k8s.io/kubernetes $KUBERNETES_VERSION k8s.io/kubernetes/cmd/$component"
+  done
+  echo "kwok sigs.k8s.io/kwok $KWOK_VERSION sigs.k8s.io/kwok/cmd/kwok"
   npx --no-install tsx -e '
     import("./components/flux/release.ts").then(({ FLUX_RELEASES, DEFAULT_FLUX_VERSION }) => {
       const pinned = FLUX_RELEASES[DEFAULT_FLUX_VERSION].controllers;
@@ -93,16 +97,35 @@ build() { # program, module, version, package
     echo "built $program $version in $((SECONDS - started)) s"
   fi
   ln -sfn "$(basename "$out")" "$bin/$program"
+  if [ "$program" = kwok ]; then
+    kwok_stages "$dir" "$version"
+  fi
+}
+
+# The kwok binary has no default stages (kwokctl embeds them): keep the module's own fast node and
+# pod stages beside the binary, as one config file.
+kwok_stages() { # module dir, version
+  local stages="$bin/kwok-stages-$2.yaml"
+  if [ ! -s "$stages" ]; then
+    local source
+    source=$(cd "$1" && go mod download -json "sigs.k8s.io/kwok@$2" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
+    for stage in node/fast/node-initialize node/heartbeat/node-heartbeat pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
+      echo "---"
+      cat "$source/kustomize/stage/$stage.yaml"
+    done > "$stages.tmp"
+    mv "$stages.tmp" "$stages"
+  fi
+  ln -sfn "$(basename "$stages")" "$bin/kwok-stages.yaml"
 }
 
 target=${1:-all}
 case "$target" in
-  all | etcd | kube-apiserver | flux) ;;
-  *) echo "usage: $0 [pin] [all|etcd|kube-apiserver|flux]" >&2; exit 2 ;;
+  all | etcd | kubernetes | flux) ;;
+  *) echo "usage: $0 [pin] [all|etcd|kubernetes|flux]" >&2; exit 2 ;;
 esac
 while read -r program module version pkg extras; do
   case "$target/$program" in
-    all/* | etcd/etcd | kube-apiserver/kube-apiserver | flux/*-controller) ;;
+    all/* | etcd/etcd | kubernetes/kube-* | kubernetes/kwok | flux/*-controller) ;;
     *) continue ;;
   esac
   if [ "$mode" = pin ]; then

@@ -54,8 +54,9 @@ export async function startCluster(group: ProcessGroup, bin: (name: string) => s
             `--service-account-signing-key-file=${runDir}/sa.key`,
             "--service-account-issuer=https://kubernetes.default.svc",
             "--service-cluster-ip-range=10.96.0.0/24",
-            // No controller-manager mints service-account tokens or default accounts here.
-            "--disable-admission-plugins=ServiceAccount",
+            // No controller mints service-account tokens or default accounts here, and no node
+            // lifecycle controller would lift the not-ready taint new nodes get.
+            "--disable-admission-plugins=ServiceAccount,TaintNodesByCondition",
             "--enable-priority-and-fairness=false",
         ],
         { ports: [apiPort] },
@@ -90,4 +91,49 @@ export async function installCrds(kube: KubeClient, crds: KubeObject[]): Promise
             return current?.status?.conditions?.some((c: { type: string; status: string }) => c.type === "Established" && c.status === "True") ? true : undefined;
         });
     }
+}
+
+export const FAKE_NODE = "kwok-node-0";
+
+/**
+ * What makes Deployments really roll out: kube-controller-manager's deployment and replicaset
+ * controllers, kube-scheduler, and KWOK playing the kubelet of one fake node (pods are scheduled
+ * onto it and reported Running and Ready; no container runs).
+ */
+export async function startWorkloads(group: ProcessGroup, bin: (name: string) => string, runDir: string, cluster: LabCluster): Promise<void> {
+    group.start(
+        "kube-controller-manager",
+        bin("kube-controller-manager"),
+        [
+            `--kubeconfig=${cluster.kubeconfig}`,
+            "--controllers=deployment-controller,replicaset-controller",
+            "--leader-elect=false",
+            "--secure-port=0",
+            "--concurrent-deployment-syncs=2",
+        ],
+        {},
+    );
+    group.start("kube-scheduler", bin("kube-scheduler"), [`--kubeconfig=${cluster.kubeconfig}`, "--leader-elect=false", "--secure-port=0"], {});
+    const kwokPort = await freePort();
+    group.start(
+        "kwok",
+        bin("kwok"),
+        [
+            `--kubeconfig=${cluster.kubeconfig}`,
+            `--config=${bin("kwok-stages.yaml")}`,
+            "--manage-nodes-with-label-selector=type=kwok",
+            `--server-address=127.0.0.1:${kwokPort}`,
+            "--node-ip=127.0.0.1",
+        ],
+        { env: { HOME: runDir }, ports: [kwokPort] },
+    );
+    await cluster.kube.apply({
+        apiVersion: "v1",
+        kind: "Node",
+        metadata: { name: FAKE_NODE, labels: { type: "kwok", "kubernetes.io/hostname": FAKE_NODE, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64" }, annotations: { "kwok.x-k8s.io/node": "fake" } },
+    });
+    await waitFor(`Node ${FAKE_NODE} Ready`, 60_000, async () => {
+        const node = await cluster.kube.get("v1", "Node", FAKE_NODE);
+        return node?.status?.conditions?.some((c: { type: string; status: string }) => c.type === "Ready" && c.status === "True") ? true : undefined;
+    }, undefined, group);
 }

@@ -1,6 +1,7 @@
 /**
  * `npm run e2e`: the tutorial's GitOps loop run by the real Flux controllers on 127.0.0.1.
- * etcd + kube-apiserver, sshd serving a bare Git repository, docker-registry, and Flux's
+ * etcd, kube-apiserver, kube-controller-manager, kube-scheduler and KWOK (one fake node, so
+ * Deployments really roll out), sshd serving a bare Git repository, docker-registry, and Flux's
  * notification-, source-, kustomize-, image-reflector- and image-automation-controller as local
  * processes started with the flags of the Deployments FluxInstall generates. Every object applied is
  * one the lab stack (lab-stack.ts) generates through the components' public options. Every process is
@@ -11,8 +12,8 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { seedAppFiles } from "../components/github/seed-app-files.js";
 import { updateOverlayKustomization } from "../components/github/setter-markers.js";
-import { installCrds, startCluster } from "./cluster.js";
-import { startFluxControllers } from "./flux-controllers.js";
+import { FAKE_NODE, installCrds, startCluster, startWorkloads } from "./cluster.js";
+import { LAB_CONTROLLERS, startFluxControllers } from "./flux-controllers.js";
 import { cloneWorkspace, git, installPushWebhook, startGitServer, type GitServer } from "./git-server.js";
 import { readyCondition, type KubeClient, type KubeObject } from "./kube.js";
 import { evaluateLabStack, FLUX_NAMESPACE, LAB_APPS, LAB_OWNER, SYNC_NAME, type LabIntervals } from "./lab-stack.js";
@@ -56,13 +57,40 @@ async function get(kube: KubeClient, kind: string, name: string, namespace = FLU
     return kube.get(apiVersion, kind, name, namespace);
 }
 
-async function deploymentTag(kube: KubeClient, app: string): Promise<string | undefined> {
-    const image: string | undefined = (await get(kube, "Deployment", `prod-${app}`, "prod"))?.spec?.template?.spec?.containers?.[0]?.image;
-    return image?.split(":").pop();
+/** What the Deployment of `app` runs: its template's tag, and the tags of its live pods with how many are ready. */
+async function rollout(kube: KubeClient, app: string): Promise<{ tag?: string; rolledOut: boolean; pods: string[] }> {
+    const deployment = await get(kube, "Deployment", `prod-${app}`, "prod");
+    if (!deployment) {
+        return { rolledOut: false, pods: [] };
+    }
+    const tag: string = deployment.spec.template.spec.containers[0].image.split(":").pop();
+    const wanted: number = deployment.spec.replicas ?? 1;
+    const status = deployment.status ?? {};
+    const pods = (await kube.list("v1", "Pod", "prod", deployment.spec.selector.matchLabels)).filter((pod) => !pod.metadata.deletionTimestamp);
+    const ready = (pod: any) => pod.status?.conditions?.some((c: { type: string; status: string }) => c.type === "Ready" && c.status === "True");
+    const podTags = pods.map((pod) => `${pod.spec.containers[0].image.split(":").pop()}${ready(pod) ? "" : ` (not ready: ${pod.status?.phase} on ${pod.spec.nodeName ?? `no node: ${pod.status?.conditions?.find((c: { type: string }) => c.type === "PodScheduled")?.message ?? "not scheduled yet"}`})`}`);
+    const rolledOut =
+        status.observedGeneration >= deployment.metadata.generation &&
+        status.updatedReplicas === wanted &&
+        status.availableReplicas === wanted &&
+        status.replicas === wanted &&
+        pods.length === wanted &&
+        podTags.every((podTag) => podTag === tag);
+    return { tag, rolledOut, pods: podTags };
 }
 
-async function waitForTag(kube: KubeClient, app: string, tag: string, timeoutMs: number): Promise<void> {
-    await waitFor(`Deployment prod-${app} in prod with tag ${tag}`, timeoutMs, async () => ((await deploymentTag(kube, app)) === tag ? true : undefined), async () => `tag ${await deploymentTag(kube, app)}`, group);
+/** Waits until the Deployment of `app` runs `tag` and has rolled out: every pod on it, Ready, none of the old ones left. */
+async function waitForRollout(kube: KubeClient, app: string, tag: string, timeoutMs: number): Promise<void> {
+    await waitFor(
+        `Deployment prod-${app} in prod rolled out with tag ${tag}`,
+        timeoutMs,
+        async () => {
+            const state = await rollout(kube, app);
+            return state.tag === tag && state.rolledOut ? true : undefined;
+        },
+        async () => JSON.stringify(await rollout(kube, app)),
+        group,
+    );
 }
 
 async function waitReady(kube: KubeClient, kind: string, name: string, timeoutMs: number, accept: (object: any) => boolean = () => true): Promise<any> {
@@ -128,6 +156,7 @@ class Workspace {
     }
 }
 
+/** Seconds from a push (to Git, or of a tag to the registry) until the Deployment has rolled out the new tag. */
 interface Latencies {
     commitToApplied: number;
     tagPushToApplied: number;
@@ -138,7 +167,9 @@ async function main(): Promise<void> {
     const started = Date.now();
     const seconds = (since: number) => (Date.now() - since) / 1000;
     try {
-        const { kube, kubeconfig } = await startCluster(group, bin, runDir);
+        const cluster = await startCluster(group, bin, runDir);
+        const { kube, kubeconfig } = cluster;
+        await startWorkloads(group, bin, runDir, cluster);
         const server = await startGitServer(group, runDir, `${LAB_OWNER}/task-tool-cluster-config`);
         const registry = await startRegistry(group, runDir);
         for (const app of LAB_APPS) {
@@ -156,7 +187,7 @@ async function main(): Promise<void> {
         await applyAll(kube, installObjects.filter((o) => !installKinds.has(o.kind)));
         const deployments = new Map(installObjects.filter((o) => o.kind === "Deployment").map((o) => [o.metadata.name, o]));
         const flux = await startFluxControllers(group, bin, runDir, kubeconfig, deployments);
-        console.log(`lab up in ${seconds(started).toFixed(1)} s: ${installObjects.length} install objects applied, ${deployments.size} controllers running`);
+        console.log(`lab up in ${seconds(started).toFixed(1)} s: ${installObjects.length} objects of FluxInstall applied; running ${LAB_CONTROLLERS.join(", ")}`);
 
         // 2. The source and the sync, as in the tutorial before image automation.
         const syncObjects = seedStack.objects.filter((o) => !installObjects.includes(o) && !isImageObject(o));
@@ -164,15 +195,15 @@ async function main(): Promise<void> {
         const repository = await waitReady(kube, "GitRepository", SYNC_NAME, 120_000, (o) => o.status?.artifact?.revision === `main@sha1:${seeded}`);
         console.log(`GitRepository Ready at ${repository.status.artifact.revision}`);
         const sync = await waitReady(kube, "Kustomization", SYNC_NAME, 120_000, (o) => o.status?.lastAppliedRevision === `main@sha1:${seeded}`);
-        await waitForTag(kube, "task-service", "1.0.0", 30_000);
-        console.log(`Kustomization Ready (${sync.status.lastAppliedRevision}); Deployment prod-task-service in prod runs 1.0.0`);
+        await waitForRollout(kube, "task-service", "1.0.0", 60_000);
+        console.log(`Kustomization Ready (${sync.status.lastAppliedRevision}); Deployment prod-task-service in prod rolled out: ${JSON.stringify((await rollout(kube, "task-service")).pods)} on ${FAKE_NODE}`);
 
         // 3. A manual tag change in Git is applied.
         const seed: Partial<Latencies> = {};
         let pushed = workspace.bump("task-service", "1.1.0");
-        await waitForTag(kube, "task-service", "1.1.0", 120_000);
+        await waitForRollout(kube, "task-service", "1.1.0", 120_000);
         seed.commitToApplied = seconds(pushed);
-        console.log(`commit newTag 1.1.0 -> applied in ${seed.commitToApplied.toFixed(1)} s`);
+        console.log(`commit newTag 1.1.0 -> rolled out in ${seed.commitToApplied.toFixed(1)} s`);
 
         // 4. Image automation: a new tag in the registry comes back as a commit by fluxcdbot, then applied.
         await applyAll(kube, seedStack.objects.filter(isImageObject));
@@ -204,12 +235,12 @@ async function main(): Promise<void> {
             if (!overlay.includes(`newTag: ${tag} # {"$imagepolicy": "${FLUX_NAMESPACE}:task-service:tag"}`)) {
                 throw new Error(`the automation did not rewrite the marked newTag:\n${overlay}`);
             }
-            await waitForTag(kube, "task-service", tag, timeoutMs);
+            await waitForRollout(kube, "task-service", tag, timeoutMs);
             return { seconds: seconds(tagPushed), commit };
         };
         const automated = await update("1.1.0", "1.1.1", 300_000);
         seed.tagPushToApplied = automated.seconds;
-        console.log(`push 1.1.1 -> commit by fluxcdbot -> applied in ${automated.seconds.toFixed(1)} s; the commit:\n${automated.commit.replace(/^/gm, "    ")}`);
+        console.log(`push 1.1.1 -> commit by fluxcdbot -> rolled out in ${automated.seconds.toFixed(1)} s; the commit:\n${automated.commit.replace(/^/gm, "    ")}`);
 
         // 5. Tags outside the policy's range change nothing.
         const headBefore = git(server.bare, "rev-parse", "main");
@@ -226,11 +257,11 @@ async function main(): Promise<void> {
         }, undefined, group);
         const policy = (await get(kube, "ImagePolicy", "task-service")).status.latestRef.tag;
         const head = git(server.bare, "rev-parse", "main");
-        const running = await deploymentTag(kube, "task-service");
-        if (policy !== "1.1.1" || head !== headBefore || running !== "1.1.1") {
-            throw new Error(`1.2.0 and 2.0.0 changed something: policy chose ${policy}, main ${head.slice(0, 7)} (was ${headBefore.slice(0, 7)}), Deployment runs ${running}`);
+        const running = await rollout(kube, "task-service");
+        if (policy !== "1.1.1" || head !== headBefore || running.tag !== "1.1.1" || !running.rolledOut) {
+            throw new Error(`1.2.0 and 2.0.0 changed something: policy chose ${policy}, main ${head.slice(0, 7)} (was ${headBefore.slice(0, 7)}), Deployment ${JSON.stringify(running)}`);
         }
-        console.log("push 1.2.0 and 2.0.0 -> scanned, ImagePolicy 1.1.x keeps 1.1.1, no commit, Deployment unchanged");
+        console.log(`push 1.2.0 and 2.0.0 -> scanned, ImagePolicy 1.1.x keeps 1.1.1, no commit, pods unchanged: ${JSON.stringify(running.pods)}`);
 
         // 6. Instant sync: a GitHubReceiver, GitHub's push webhook emulated by a post-receive hook, 10s tag scans.
         const fastStack = await evaluateLabStack(server, registry, FAST_INTERVALS, true);
@@ -248,7 +279,7 @@ async function main(): Promise<void> {
         await waitReady(kube, "ImageRepository", "task-service", 60_000, (o) => o.spec.interval === FAST_INTERVALS.scan);
         const fast: Partial<Latencies> = {};
         pushed = workspace.bump("task-web", "1.0.1");
-        await waitForTag(kube, "task-web", "1.0.1", 60_000);
+        await waitForRollout(kube, "task-web", "1.0.1", 60_000);
         fast.commitToApplied = seconds(pushed);
         const delivered = fs.readFileSync(deliveries, "utf8").trim().split("\n");
         if (!delivered.every((line) => line.endsWith(" 200"))) {
@@ -256,7 +287,7 @@ async function main(): Promise<void> {
         }
         const instant = await update("1.1.1", "1.1.2", 120_000);
         fast.tagPushToApplied = instant.seconds;
-        console.log(`with the receiver: commit -> applied in ${fast.commitToApplied.toFixed(1)} s, tag push -> applied in ${fast.tagPushToApplied.toFixed(1)} s (${fs.readFileSync(deliveries, "utf8").trim().split("\n").length} webhook deliveries, all 200)`);
+        console.log(`with the receiver: commit -> rolled out in ${fast.commitToApplied.toFixed(1)} s, tag push -> rolled out in ${fast.tagPushToApplied.toFixed(1)} s (${fs.readFileSync(deliveries, "utf8").trim().split("\n").length} webhook deliveries, all 200)`);
 
         const peaks = group.peakMemory();
         const labPeakMiB = Object.values(peaks).reduce((sum, mib) => sum + mib, 0) + Math.round(process.resourceUsage().maxRSS / 1024);

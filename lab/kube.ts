@@ -100,6 +100,16 @@ export class KubeClient {
         }
     }
 
+    async list(apiVersion: string, kind: string, namespace: string, labelSelector: Record<string, string>): Promise<any[]> {
+        const collection = (await this.objectPath(apiVersion, kind, "-", namespace)).replace(/\/-$/, "");
+        const selector = Object.entries(labelSelector).map(([key, value]) => `${key}=${value}`).join(",");
+        const response = await this.request("GET", `${collection}?labelSelector=${encodeURIComponent(selector)}`);
+        if (response.status >= 300) {
+            throw new Error(`list ${kind} in ${namespace}: ${response.status} ${JSON.stringify(response.body).slice(0, 300)}`);
+        }
+        return response.body.items;
+    }
+
     async get(apiVersion: string, kind: string, name: string, namespace?: string): Promise<any | undefined> {
         const response = await this.request("GET", await this.objectPath(apiVersion, kind, name, namespace));
         if (response.status === 404) {

@@ -47,11 +47,15 @@ describe("local GitOps lab", () => {
         }
     });
 
-    it("builds etcd and kube-apiserver at the versions of lab/versions.env", () => {
+    it("builds etcd, Kubernetes and KWOK at the versions of lab/versions.env", () => {
         const versions = Object.fromEntries([...fs.readFileSync(labFile("versions.env"), "utf8").matchAll(/^([A-Z_]+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
-        assert.equal(requirements(fs.readFileSync(labFile("modules/etcd/go.mod"), "utf8")).get("go.etcd.io/etcd/server/v3"), versions.ETCD_VERSION);
-        const apiserver = requirements(fs.readFileSync(labFile("modules/kube-apiserver/go.mod"), "utf8"));
-        assert.equal(apiserver.get("k8s.io/kubernetes"), versions.KUBERNETES_VERSION);
-        assert.equal(apiserver.get("k8s.io/apiserver"), `v0.${versions.KUBERNETES_VERSION.slice("v1.".length)}`);
+        const pinned = (program: string) => requirements(fs.readFileSync(labFile(`modules/${program}/go.mod`), "utf8"));
+        assert.equal(pinned("etcd").get("go.etcd.io/etcd/server/v3"), versions.ETCD_VERSION);
+        for (const component of ["kube-apiserver", "kube-controller-manager", "kube-scheduler"]) {
+            assert.equal(pinned(component).get("k8s.io/kubernetes"), versions.KUBERNETES_VERSION, component);
+            // The staging modules at the matching v0.x, not whatever their dependents ask for.
+            assert.equal(pinned(component).get("k8s.io/apiserver"), `v0.${versions.KUBERNETES_VERSION.slice("v1.".length)}`, component);
+        }
+        assert.equal(pinned("kwok").get("sigs.k8s.io/kwok"), versions.KWOK_VERSION);
     });
 });
