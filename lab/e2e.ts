@@ -33,10 +33,7 @@ const SEED_INTERVALS: LabIntervals = { source: "30s", sync: "5m", scan: "1m", up
 /** Instant sync: Git is fetched on GitHub's push webhook, so its interval can stay long; tags are scanned every 10s. */
 const FAST_INTERVALS: LabIntervals = { source: "10m", sync: "5m", scan: "10s", update: "1m" };
 
-const installKinds = new Set(["Namespace", "CustomResourceDefinition"]);
 const isImageObject = (object: KubeObject) => object.apiVersion.startsWith("image.toolkit.fluxcd.io/");
-const isFluxObject = (object: KubeObject) => /\.toolkit\.fluxcd\.io\//.test(object.apiVersion);
-const isSecret = (object: KubeObject) => object.kind === "Secret";
 
 async function applyAll(kube: KubeClient, objects: KubeObject[]): Promise<void> {
     for (const object of objects) {
@@ -181,16 +178,16 @@ async function main(): Promise<void> {
 
         // 1. Flux as FluxInstall makes it: its namespace and CRDs, its other objects, and its controllers.
         const seedStack = await evaluateLabStack(server, registry, SEED_INTERVALS, false);
-        const installObjects = seedStack.objects.filter((o) => !isFluxObject(o) && !isSecret(o) && o.metadata.namespace !== "prod" && o.metadata.name !== "prod");
+        const installObjects = seedStack.install;
         await applyAll(kube, installObjects.filter((o) => o.kind === "Namespace"));
         await installCrds(kube, installObjects.filter((o) => o.kind === "CustomResourceDefinition"));
-        await applyAll(kube, installObjects.filter((o) => !installKinds.has(o.kind)));
+        await applyAll(kube, installObjects.filter((o) => o.kind !== "Namespace" && o.kind !== "CustomResourceDefinition"));
         const deployments = new Map(installObjects.filter((o) => o.kind === "Deployment").map((o) => [o.metadata.name, o]));
         const flux = await startFluxControllers(group, bin, runDir, kubeconfig, deployments);
         console.log(`lab up in ${seconds(started).toFixed(1)} s: ${installObjects.length} objects of FluxInstall applied; running ${LAB_CONTROLLERS.join(", ")}`);
 
         // 2. The source and the sync, as in the tutorial before image automation.
-        const syncObjects = seedStack.objects.filter((o) => !installObjects.includes(o) && !isImageObject(o));
+        const syncObjects = seedStack.objects.filter((o) => !isImageObject(o));
         await applyAll(kube, syncObjects);
         const repository = await waitReady(kube, "GitRepository", SYNC_NAME, 120_000, (o) => o.status?.artifact?.revision === `main@sha1:${seeded}`);
         console.log(`GitRepository Ready at ${repository.status.artifact.revision}`);
@@ -268,7 +265,7 @@ async function main(): Promise<void> {
         if (!fastStack.webhook) {
             throw new Error("the lab stack with a receiver registered no webhook");
         }
-        await applyAll(kube, fastStack.objects.filter((o) => !installObjects.some((i) => i.kind === o.kind && i.metadata.name === o.metadata.name)));
+        await applyAll(kube, fastStack.objects);
         const receiver = await waitReady(kube, "Receiver", SYNC_NAME, 60_000);
         const hookPath = new URL(fastStack.webhook.url).pathname;
         if (receiver.status.webhookPath !== hookPath) {

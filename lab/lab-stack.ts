@@ -20,7 +20,9 @@ export interface LabIntervals {
 }
 
 export interface LabStack {
-    /** Every Kubernetes object the stack applies, with secret values. */
+    /** The Kubernetes objects of FluxInstall: namespace, CRDs, RBAC, the controllers' Deployments... */
+    install: KubeObject[];
+    /** Every other Kubernetes object the stack applies, with secret values. */
     objects: KubeObject[];
     /** The push webhook the stack registers on GitHub, when it has a receiver. */
     webhook?: { url: string; secret: string };
@@ -55,9 +57,14 @@ export async function evaluateLabStack(git: GitServer, registry: string, interva
         );
     }
     await settled(cloud);
-    const objects = cloud.resources.filter(isKubernetesObject).map((r) => r.inputs as KubeObject);
+    // A child's URN carries its ancestors' types, FluxInstall's among them for the install's objects.
+    const ofInstall = (r: { urn: string }) => r.urn.includes("eks-flux-gitops:flux:FluxInstall$");
+    const kubernetes = cloud.resources.filter(isKubernetesObject);
+    const install = kubernetes.filter(ofInstall).map((r) => r.inputs as KubeObject);
+    const objects = kubernetes.filter((r) => !ofInstall(r)).map((r) => r.inputs as KubeObject);
     const hook = cloud.resources.find((r) => r.type === "github:index/repositoryWebhook:RepositoryWebhook");
     return {
+        install,
         objects,
         ...(hook ? { webhook: { url: hook.inputs.configuration.url, secret: hook.inputs.configuration.secret } } : {}),
     };
