@@ -57,16 +57,17 @@ pin() { # program, module, version, package, extra modules...
     echo "warning: sum.golang.org has no $module@$version; its hash is pinned on first download into go.sum" >&2
     nosumdb=$module
   fi
+  local upstream_mod
+  upstream_mod=$(curl -fsS "$proxy/$module/@v/$version.mod")
   if [ "$module" = k8s.io/kubernetes ]; then
     # k8s.io/kubernetes replaces its staging modules with local paths, which a dependent module does
     # not see: require each one at the matching v0.x version instead.
-    curl -fsS "$proxy/$module/@v/$version.mod" | sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\1#p' |
+    sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\1#p' <<< "$upstream_mod" |
       while read -r staging; do go mod edit -replace="$staging=$staging@v0.${version#v1.}"; done
   fi
   # A dependency's replace directives are ignored, so carry over those that pin other versions
   # (e.g. Flux's go-digest and kustomize); its local ones are covered by the extra requirements.
-  curl -fsS "$proxy/$module/@v/$version.mod" |
-    sed -n -e 's#^replace \([^ ]*\) => \([^ .][^ ]*\) \(v[^ ]*\)$#\1=\2@\3#p' -e 's#^\s\+\([^ ]*\) => \([^ .][^ ]*\) \(v[^ ]*\)$#\1=\2@\3#p' |
+  sed -n -e 's#^replace \([^ ]*\) => \([^ .][^ ]*\) \(v[^ ]*\)$#\1=\2@\3#p' -e 's#^\s\+\([^ ]*\) => \([^ .][^ ]*\) \(v[^ ]*\)$#\1=\2@\3#p' <<< "$upstream_mod" |
     while read -r replacement; do go mod edit -replace="$replacement"; done
   local extras=()
   for extra in "$@"; do extras+=("$extra@$version"); done

@@ -11,7 +11,7 @@ export interface LabCluster {
 
 /**
  * etcd and kube-apiserver on 127.0.0.1: enough of a cluster for Flux's controllers, which only talk
- * to the API. No controller-manager, scheduler or nodes: Deployments are stored, not rolled out.
+ * to the API. Deployments roll out once startWorkloads has added the controllers and a node.
  */
 export async function startCluster(group: ProcessGroup, bin: (name: string) => string, runDir: string): Promise<LabCluster> {
     const etcdClient = await freePort();

@@ -54,6 +54,17 @@ async function get(kube: KubeClient, kind: string, name: string, namespace = FLU
     return kube.get(apiVersion, kind, name, namespace);
 }
 
+/** A pod as its tag, followed by why it is not ready where it is not (phase, node or scheduling message). */
+function describePod(pod: any): string {
+    const tag = pod.spec.containers[0].image.split(":").pop();
+    const condition = (type: string) => pod.status?.conditions?.find((c: { type: string }) => c.type === type);
+    if (condition("Ready")?.status === "True") {
+        return tag;
+    }
+    const where = pod.spec.nodeName ?? `no node: ${condition("PodScheduled")?.message ?? "not scheduled yet"}`;
+    return `${tag} (not ready: ${pod.status?.phase} on ${where})`;
+}
+
 /** What the Deployment of `app` runs: its template's tag, and the tags of its live pods with how many are ready. */
 async function rollout(kube: KubeClient, app: string): Promise<{ tag?: string; rolledOut: boolean; pods: string[] }> {
     const deployment = await get(kube, "Deployment", `prod-${app}`, "prod");
@@ -64,8 +75,7 @@ async function rollout(kube: KubeClient, app: string): Promise<{ tag?: string; r
     const wanted: number = deployment.spec.replicas ?? 1;
     const status = deployment.status ?? {};
     const pods = (await kube.list("v1", "Pod", "prod", deployment.spec.selector.matchLabels)).filter((pod) => !pod.metadata.deletionTimestamp);
-    const ready = (pod: any) => pod.status?.conditions?.some((c: { type: string; status: string }) => c.type === "Ready" && c.status === "True");
-    const podTags = pods.map((pod) => `${pod.spec.containers[0].image.split(":").pop()}${ready(pod) ? "" : ` (not ready: ${pod.status?.phase} on ${pod.spec.nodeName ?? `no node: ${pod.status?.conditions?.find((c: { type: string }) => c.type === "PodScheduled")?.message ?? "not scheduled yet"}`})`}`);
+    const podTags = pods.map(describePod);
     const rolledOut =
         status.observedGeneration >= deployment.metadata.generation &&
         status.updatedReplicas === wanted &&

@@ -64,11 +64,14 @@ export class KubeClient {
         });
     }
 
+    private static groupVersionPath(apiVersion: string): string {
+        return apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    }
+
     private async resource(apiVersion: string, kind: string): Promise<ApiResource> {
-        const prefix = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
         let served = this.resources.get(apiVersion);
         if (!served?.some((r) => r.kind === kind)) {
-            const response = await this.request("GET", prefix);
+            const response = await this.request("GET", KubeClient.groupVersionPath(apiVersion));
             if (response.status !== 200) {
                 throw new Error(`the server does not serve ${apiVersion}: ${response.status}`);
             }
@@ -82,13 +85,17 @@ export class KubeClient {
         return found;
     }
 
-    async objectPath(apiVersion: string, kind: string, name: string, namespace?: string): Promise<string> {
+    /** The path of all objects of `kind` (in `namespace`, for a namespaced kind). */
+    async collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
         const { name: plural, namespaced } = await this.resource(apiVersion, kind);
-        const prefix = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
         if (namespaced && !namespace) {
-            throw new Error(`${kind} ${name} needs a namespace`);
+            throw new Error(`${kind} needs a namespace`);
         }
-        return `${prefix}${namespaced ? `/namespaces/${namespace}` : ""}/${plural}/${name}`;
+        return `${KubeClient.groupVersionPath(apiVersion)}${namespaced ? `/namespaces/${namespace}` : ""}/${plural}`;
+    }
+
+    async objectPath(apiVersion: string, kind: string, name: string, namespace?: string): Promise<string> {
+        return `${await this.collectionPath(apiVersion, kind, namespace)}/${name}`;
     }
 
     /** Server-side apply, as `kubectl apply --server-side` does. */
@@ -101,7 +108,7 @@ export class KubeClient {
     }
 
     async list(apiVersion: string, kind: string, namespace: string, labelSelector: Record<string, string>): Promise<any[]> {
-        const collection = (await this.objectPath(apiVersion, kind, "-", namespace)).replace(/\/-$/, "");
+        const collection = await this.collectionPath(apiVersion, kind, namespace);
         const selector = Object.entries(labelSelector).map(([key, value]) => `${key}=${value}`).join(",");
         const response = await this.request("GET", `${collection}?labelSelector=${encodeURIComponent(selector)}`);
         if (response.status >= 300) {
