@@ -27,7 +27,7 @@ describe("GitOpsPlatform", () => {
     it("wires the ECR role into image-reflector-controller and the ECR URLs into the overlay", async () => {
         const { cloud, platform } = await build();
         const role = cloud.get("aws:iam/role:Role", "mz-k8s-flux-ecr-role");
-        const account = cloud.get("kubernetes:v1:ServiceAccount", "mz-k8s-flux-serviceaccount-flux-system-image-reflector-controller");
+        const account = cloud.get("kubernetes:core/v1:ServiceAccount", "mz-k8s-flux-serviceaccount-flux-system-image-reflector-controller");
         assert.equal(account.inputs.metadata.annotations["eks.amazonaws.com/role-arn"], "arn:aws:iam::123456789012:role/mz-k8s-flux-ecr-role");
         const trust = JSON.parse(role.inputs.assumeRolePolicy);
         assert.match(Object.keys(trust.Statement[0].Condition.StringEquals)[0], /^oidc\.eks\.ap-northeast-1\.amazonaws\.com\/id\/.+:sub$/);

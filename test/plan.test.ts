@@ -62,6 +62,13 @@ describe("offline plan of the prod stack", function () {
         }
     });
 
+    it("registers every Kubernetes object under a token the kubernetes provider accepts (group and version)", () => {
+        const resources: { type: string }[] = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8"));
+        const kubernetes = resources.map((r) => r.type).filter((t) => t.startsWith("kubernetes:"));
+        assert.ok(kubernetes.length > 40);
+        assert.deepEqual(kubernetes.filter((t) => !/^kubernetes:[a-z0-9.-]+\/v[0-9]+[a-z0-9]*:[A-Z]\w*$/.test(t)), []);
+    });
+
     it("passes every guardrail, and the guardrails catch a changed setting", () => {
         const subjects = subjectsFromPlan(out);
         assert.deepEqual(runRules(subjects), []);

@@ -1,5 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { kubernetesResource } from "../kubernetes-resource.js";
 import { assertValid } from "../validate.js";
 import { buildFluxInstall, checkFluxInstallOptions, type FluxInstallOptions, type KubernetesObject } from "./install-manifests.js";
 import { DEFAULT_FLUX_VERSION, FLUX_CONTROLLERS, IMAGE_CONTROLLERS, type FluxController } from "./release.js";
@@ -71,8 +71,7 @@ export class FluxInstall extends pulumi.ComponentResource {
         const timeout = `${args.readyTimeoutSeconds ?? 300}s`;
         const apply = (object: KubernetesObject, extra: pulumi.CustomResourceOptions = {}, metadata?: pulumi.Input<object>) => {
             const qualifier = object.metadata.namespace ? `${object.metadata.namespace}-` : "";
-            const args = { ...object, ...(metadata ? { metadata } : {}) } as k8s.apiextensions.CustomResourceArgs;
-            return new k8s.apiextensions.CustomResource(`${name}-${object.kind.toLowerCase()}-${qualifier}${object.metadata.name}`, args, { parent: this, ...extra });
+            return kubernetesResource(`${name}-${object.kind.toLowerCase()}-${qualifier}${object.metadata.name}`, { ...object, ...(metadata ? { metadata } : {}) }, { parent: this, ...extra });
         };
 
         const namespace = apply(manifests.namespace, { retainOnDelete: retain });

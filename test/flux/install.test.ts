@@ -100,7 +100,7 @@ describe("FluxInstall", () => {
         const flux = new FluxInstall("flux", { imageAutomation: true, imageReflectorServiceAccountAnnotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/flux-ecr" } });
         assert.deepEqual(await valueOf(flux.controllers), [...FLUX_CONTROLLERS]);
         await settled(cloud);
-        const account = cloud.get("kubernetes:v1:ServiceAccount", "flux-serviceaccount-flux-system-image-reflector-controller");
+        const account = cloud.get("kubernetes:core/v1:ServiceAccount", "flux-serviceaccount-flux-system-image-reflector-controller");
         assert.deepEqual(account.inputs.metadata.annotations, { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/flux-ecr" });
         const deployment = cloud.get("kubernetes:apps/v1:Deployment", "flux-deployment-flux-system-kustomize-controller");
         const crd = cloud.get("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "flux-customresourcedefinition-kustomizations.kustomize.toolkit.fluxcd.io");
@@ -116,7 +116,7 @@ describe("FluxInstall", () => {
         await settled(cloud);
         const crds = cloud.ofType("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition");
         assert.ok(crds.length > 0 && crds.every((c) => c.options.retainOnDelete));
-        assert.equal(cloud.get("kubernetes:v1:Namespace", "flux-namespace-flux-system").options.retainOnDelete, true);
+        assert.equal(cloud.get("kubernetes:core/v1:Namespace", "flux-namespace-flux-system").options.retainOnDelete, true);
         assert.ok(cloud.ofType("kubernetes:apps/v1:Deployment").every((d) => !d.options.retainOnDelete));
         assert.ok(!crds.some((c) => c.inputs.spec.group === "image.toolkit.fluxcd.io"));
 
