@@ -96,8 +96,8 @@ export async function installCrds(kube: KubeClient, crds: KubeObject[]): Promise
 export const FAKE_NODE = "kwok-node-0";
 
 /**
- * What makes Deployments really roll out: kube-controller-manager's deployment and replicaset
- * controllers, kube-scheduler, and KWOK playing the kubelet of one fake node (pods are scheduled
+ * What makes Deployments really roll out and objects really go: kube-controller-manager's deployment,
+ * replicaset, endpoints, garbage-collector and namespace controllers, kube-scheduler, and KWOK playing the kubelet of one fake node (pods are scheduled
  * onto it and reported Running and Ready; no container runs).
  */
 export async function startWorkloads(group: ProcessGroup, bin: (name: string) => string, runDir: string, cluster: LabCluster): Promise<void> {
@@ -106,7 +106,9 @@ export async function startWorkloads(group: ProcessGroup, bin: (name: string) =>
         bin("kube-controller-manager"),
         [
             `--kubeconfig=${cluster.kubeconfig}`,
-            "--controllers=deployment-controller,replicaset-controller",
+            // Endpoints, for the provider's Service await; the garbage collector and the namespace
+            // controller, for the foreground deletes `pulumi destroy` makes (their finalizers need them).
+            "--controllers=deployment-controller,replicaset-controller,endpoints-controller,garbage-collector-controller,namespace-controller",
             "--leader-elect=false",
             "--secure-port=0",
             "--concurrent-deployment-syncs=2",

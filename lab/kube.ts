@@ -107,8 +107,10 @@ export class KubeClient {
         }
     }
 
-    async list(apiVersion: string, kind: string, namespace: string, labelSelector: Record<string, string>): Promise<any[]> {
-        const collection = await this.collectionPath(apiVersion, kind, namespace);
+    /** Objects of `kind` in `namespace`, or in every namespace without one, matching `labelSelector`. */
+    async list(apiVersion: string, kind: string, namespace?: string, labelSelector: Record<string, string> = {}): Promise<any[]> {
+        const { name: plural, namespaced } = await this.resource(apiVersion, kind);
+        const collection = `${KubeClient.groupVersionPath(apiVersion)}${namespaced && namespace ? `/namespaces/${namespace}` : ""}/${plural}`;
         const selector = Object.entries(labelSelector).map(([key, value]) => `${key}=${value}`).join(",");
         const response = await this.request("GET", `${collection}?labelSelector=${encodeURIComponent(selector)}`);
         if (response.status >= 300) {
