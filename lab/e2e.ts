@@ -19,7 +19,7 @@ import { installLanguageHost, PulumiCli, type LabPlugin } from "./engine/pulumi-
 import { LAB_CONTROLLERS, startFluxControllers, type RunningFlux } from "./flux-controllers.js";
 import { cloneWorkspace, git, startGitServer, type GitServer } from "./git-server.js";
 import { readyCondition, type KubeClient, type KubeObject } from "./kube.js";
-import { ProcessGroup, waitFor } from "./processes.js";
+import { ProcessGroup, sleep, waitFor } from "./processes.js";
 import { pushTag, startRegistry } from "./registry.js";
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -202,6 +202,23 @@ async function assertReadyNow(kube: KubeClient, revision: string): Promise<strin
     return `GitRepository and Kustomization Ready at ${revision} when pulumi up returned`;
 }
 
+/**
+ * During `pulumi destroy`, stops each controller process once its Deployment is gone, as a kubelet
+ * would stop its pod: a Flux object deleted after its controller would then keep its finalizer.
+ */
+async function stopControllersWhenDeleted(kube: KubeClient, destroying: () => boolean): Promise<void> {
+    const running = new Set<string>(LAB_CONTROLLERS);
+    while (destroying() && running.size > 0) {
+        for (const controller of [...running]) {
+            if (!(await get(kube, "Deployment", controller))) {
+                group.stop(controller);
+                running.delete(controller);
+            }
+        }
+        await sleep(250);
+    }
+}
+
 /** Every Flux custom object left in the cluster, as kind/namespace/name. */
 async function fluxObjects(kube: KubeClient): Promise<string[]> {
     const kinds = [
@@ -255,16 +272,17 @@ async function main(): Promise<void> {
         const wrongKey = otherKey(runDir);
         await stack.init(fs.readFileSync(kubeconfig, "utf8"), { ...server, privateKey: wrongKey }, registry, LAB_OWNER, LAB_APPS, SEED_INTERVALS, `${READY_TIMEOUT_SECONDS}s`);
         const controllers = startControllersWhenDeployed(kube, kubeconfig);
+        controllers.catch(() => undefined); // awaited below, after pulumi up has returned
 
         // 1. A deploy key the server does not accept: pulumi up fails within the ready timeout with Flux's own message.
         const refused = await stack.up();
-        await controllers;
         if (refused.code === 0 || !/unable to authenticate/.test(refused.output)) {
             throw new Error(`pulumi up with a wrong deploy key should fail with Flux's authentication error; it exited ${refused.code}:\n${refused.output.split("\n").slice(-30).join("\n")}`);
         }
         const fluxMessage = /failed to checkout and determine revision[^\n"]*/.exec(refused.output)?.[0] ?? "";
         console.log(`pulumi up with a wrong deploy key: failed after ${refused.seconds.toFixed(1)} s (ready timeout ${READY_TIMEOUT_SECONDS}s) with Flux's message: ${fluxMessage.slice(0, 220)}`);
         report.wrongKeyUpSeconds = refused.seconds;
+        await controllers;
 
         // 2. The right key: pulumi up returns once the GitRepository and the Kustomization are Ready.
         await stack.setConfig({}, { privateKey: server.privateKey });
@@ -354,13 +372,18 @@ async function main(): Promise<void> {
         const diff = await stack.preview("--diff");
         assertRangeDiff(diff.output);
         console.log(`pulumi preview --diff of taskServiceRange 1.1.x -> 1.2.x: one update, the ImagePolicy's semver range (${diff.seconds.toFixed(1)} s)`);
+        const rangeStarted = Date.now();
         const rangeUp = await cli.ok(stack.dir, ["up", "--yes", "--skip-preview", "--stack", PLATFORM_STACK, "--config-file", path.join(runDir, `Pulumi.${PLATFORM_STACK}.yaml`)]);
         const moved = await update("1.1.1", "1.2.0", 180_000, false);
-        console.log(`pulumi up of the new range in ${rangeUp.seconds.toFixed(1)} s -> ImagePolicy chose 1.2.0 -> commit by fluxcdbot -> rolled out ${moved.seconds.toFixed(1)} s after pulumi up began`);
+        console.log(`pulumi up of the new range in ${rangeUp.seconds.toFixed(1)} s -> ImagePolicy chose 1.2.0 -> commit by fluxcdbot -> rolled out ${seconds(rangeStarted).toFixed(1)} s after pulumi up began:\n${moved.commit.replace(/^/gm, "    ")}`);
 
         // 8. Destroy: Flux's objects go while their controllers run, so no finalizer is left; the retained stays.
         const commitsBefore = git(server.bare, "rev-list", "--count", "main");
+        let destroying = true;
+        const kubelet = stopControllersWhenDeleted(kube, () => destroying);
         const destroyed = await stack.destroy();
+        destroying = false;
+        await kubelet;
         if (destroyed.code !== 0) {
             throw new Error(`pulumi destroy failed:\n${destroyed.output.split("\n").slice(-40).join("\n")}`);
         }

@@ -5,7 +5,7 @@ import * as path from "node:path";
 
 /** The lab's programs: started with their output in log files, all stopped together, also on failure. */
 export class ProcessGroup {
-    private readonly running: Array<{ name: string; child: ChildProcess; ports: number[]; error?: Error }> = [];
+    private readonly running: Array<{ name: string; child: ChildProcess; ports: number[]; error?: Error; stopped?: boolean }> = [];
 
     constructor(private readonly logDir: string) {
         fs.mkdirSync(logDir, { recursive: true });
@@ -19,7 +19,7 @@ export class ProcessGroup {
             stdio: ["ignore", log, log],
             detached: true,
         });
-        const entry: { name: string; child: ChildProcess; ports: number[]; error?: Error } = { name, child, ports: options.ports ?? [] };
+        const entry: { name: string; child: ChildProcess; ports: number[]; error?: Error; stopped?: boolean } = { name, child, ports: options.ports ?? [] };
         child.on("exit", (code, signal) => fs.appendFileSync(path.join(this.logDir, `${name}.log`), `\n[lab] ${name} exited: code ${code} signal ${signal}\n`));
         child.on("error", (error) => {
             entry.error = error;
@@ -30,7 +30,10 @@ export class ProcessGroup {
 
     /** Fails fast when a started program has already died, naming it and pointing at its log. */
     assertAlive(): void {
-        for (const { name, child, error } of this.running) {
+        for (const { name, child, error, stopped } of this.running) {
+            if (stopped) {
+                continue;
+            }
             if (error) {
                 throw new Error(`${name} could not start: ${error.message}`);
             }
@@ -55,6 +58,19 @@ export class ProcessGroup {
             }
         }
         return peaks;
+    }
+
+    /** Stops one program (TERM to its process group), as a kubelet stops a deleted pod. */
+    stop(name: string): void {
+        const entry = this.running.find((e) => e.name === name);
+        if (entry?.child.pid && entry.child.exitCode === null && entry.child.signalCode === null) {
+            entry.stopped = true;
+            try {
+                process.kill(-entry.child.pid, "SIGTERM");
+            } catch {
+                // already gone
+            }
+        }
     }
 
     /** Stops everything (TERM, then KILL after a grace period) and checks no listener is left. */
