@@ -36,7 +36,7 @@ const LAB_OWNER = "mamezou-tech";
 const FLUX_NAMESPACE = "flux-system";
 const SYNC_NAME = "task-tool";
 /** How long `pulumi up` waits for Flux to be Ready in the lab (the stack's fluxReadyTimeout). */
-const READY_TIMEOUT_SECONDS = 60;
+const READY_TIMEOUT_SECONDS = 90;
 
 /** The tutorial's intervals: Git every 30s, re-apply every 5m, tag scan and automation every 1m. */
 const SEED_INTERVALS: LabIntervals = { sourceInterval: "30s", syncInterval: "5m", scanInterval: "1m", automationInterval: "1m" };
