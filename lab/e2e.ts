@@ -44,7 +44,7 @@ const SEED_INTERVALS: LabIntervals = { sourceInterval: "30s", syncInterval: "5m"
 /** The kubernetes provider lab/build.sh built, and the version it is (see lab/versions.env). */
 function kubernetesPlugin(): LabPlugin {
     const versions = Object.fromEntries([...fs.readFileSync(path.join(projectDir, "lab/versions.env"), "utf8").matchAll(/^([A-Z_]+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
-    return { name: "kubernetes", version: versions.PULUMI_KUBERNETES_PLUGIN_VERSION, binary: bin("pulumi-resource-kubernetes") };
+    return { name: "kubernetes", version: versions.PULUMI_KUBERNETES_VERSION, binary: bin("pulumi-resource-kubernetes") };
 }
 
 async function get(kube: KubeClient, kind: string, name: string, namespace = FLUX_NAMESPACE): Promise<any> {
