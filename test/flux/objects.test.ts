@@ -220,6 +220,26 @@ describe("GitHubReceiver", () => {
         assert.deepEqual(ingress.tls, [{ hosts: ["flux-webhook.example.com"], secretName: "webhook-tls" }]);
     });
 
+    it("takes an existing token, so no random provider is needed, and keeps it secret", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        const token = "lab-token-0123456789abcdef0123456789";
+        const receiver = new GitHubReceiver("lab", { gitRepository: "task-tool", repository: "cfg", token, exposure: { kind: "external", baseUrl: "https://flux-webhook.lab.invalid" } });
+        assert.equal(await valueOf(receiver.webhookUrl), `https://flux-webhook.lab.invalid${receiverWebhookPath(token, "lab", "flux-system")}`);
+        await settled(cloud);
+        assert.ok(!cloud.resources.some((r) => r.type === "random:index/randomPassword:RandomPassword"));
+        assert.equal(cloud.get("kubernetes:core/v1:Secret", "lab-token").inputs.stringData.token, token);
+        const webhook = cloud.get("github:index/repositoryWebhook:RepositoryWebhook", "lab-webhook");
+        assert.equal(webhook.inputs.configuration.secret, token);
+        assert.deepEqual(webhook.secretPaths, ["configuration"]);
+    });
+
+    it("refuses a short token without showing it, and an exposure GitHub cannot reach", () => {
+        assert.deepEqual(validationProblems(() => new GitHubReceiver("r", { gitRepository: "g", repository: "r", token: "hunter2", exposure: { kind: "cluster" } })), [
+            'exposure.kind = "cluster": GitHub calls the webhook from outside the cluster; choose ingress, load-balancer or external',
+            'token = "[secret]": must be at least 32 characters without whitespace: it is the only secret in the webhook path',
+        ]);
+    });
+
     it("refuses a plain-http external URL", () => {
         assert.deepEqual(validationProblems(() => new GitHubReceiver("r", { gitRepository: "g", repository: "r", exposure: { kind: "external", baseUrl: "http://hooks.example.com" } })), [
             'exposure.baseUrl = "http://hooks.example.com": must be an https:// URL: GitHub sends the HMAC-signed payload there',
