@@ -9,6 +9,8 @@ export * from "./aws/container-registry.js";
 export * from "./aws/ecr-lifecycle-policy.js";
 export * from "./aws/flux-ecr-access.js";
 export * from "./aws/flux-ecr-iam-policies.js";
+export * from "./aws/ecr-push-event-rules.js";
+export * from "./aws/ecr-push-events.js";
 export * from "./github/config-repository.js";
 export * from "./github/deploy-key.js";
 export * from "./github/known-hosts.js";
