@@ -2,11 +2,14 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerRegistry, type ContainerRegistryArgs } from "./aws/container-registry.js";
 import { EksCluster, type EksClusterArgs } from "./aws/eks-cluster.js";
+import { checkEcrPushEventsSettings, type EcrPushEventsSettings } from "./aws/ecr-push-event-rules.js";
+import { EcrPushEvents } from "./aws/ecr-push-events.js";
 import { EksVpc, type EksVpcArgs } from "./aws/eks-vpc.js";
 import { FluxEcrAccess } from "./aws/flux-ecr-access.js";
 import { AppSync } from "./flux/app-sync.js";
 import { GitHubReceiver } from "./flux/github-receiver.js";
-import type { ReceiverExposure } from "./flux/receiver-exposure.js";
+import { checkImagePushReceiverArgs, ImagePushReceiver, type ImagePushReceiverArgs } from "./flux/image-push-receiver.js";
+import { receiverBaseUrl, type ReceiverExposure } from "./flux/receiver-exposure.js";
 import { GitSource } from "./flux/git-source.js";
 import { ImageAutomation } from "./flux/image-automation.js";
 import { isEcrImage, imagePolicyName } from "./flux/image-manifests.js";
@@ -92,8 +95,70 @@ export interface GitOpsPlatformArgs {
     };
     /** Instant sync through a GitHub webhook. @default off */
     receiver?: ReceiverExposure;
+    /**
+     * Instant image scans: an ImagePushReceiver that rescans the ImageRepositories of the apps with a
+     * semverRange when a push is reported, their scanInterval staying the safety net. @default off
+     */
+    imagePushEvents?: ImagePushEventsOptions;
     /** Tags on AWS resources. @default none */
     tags?: Record<string, string>;
+}
+
+export interface ImagePushEventsOptions extends Pick<ImagePushReceiverArgs, "type" | "githubActions" | "token"> {
+    /**
+     * How the registry or CI reaches the Receiver.
+     * @default the GitHub receiver's host when `receiver` is set (no second Ingress), else { kind: "cluster" }
+     */
+    exposure?: ReceiverExposure;
+    /**
+     * Send ECR's push events of the repositories created here through EventBridge (EcrPushEvents);
+     * needs an https exposure (an Ingress, or `external` https). `false` when something else calls
+     * the Receiver (a registry's notifications, a CI job). @default true when this platform creates ECR repositories
+     */
+    eventBridge?: boolean | EcrPushEventsSettings;
+}
+
+/** The exposure an image push Receiver gets: its own, else the GitHub receiver's (whose Ingress already routes /hook/), else none. */
+export function imagePushExposure(options: ImagePushEventsOptions, githubReceiver: ReceiverExposure | undefined, namespace: string): ReceiverExposure {
+    if (options.exposure) {
+        return options.exposure;
+    }
+    if (githubReceiver) {
+        return { kind: "external", baseUrl: receiverBaseUrl(githubReceiver, namespace) };
+    }
+    return { kind: "cluster" };
+}
+
+/** Problems of the image push options, fields named from the platform's Args. */
+export function checkImagePushEvents(options: ImagePushEventsOptions, context: { apps: readonly PlatformApp[]; receiver?: ReceiverExposure; namespace: string; receiverName: string }): Problem[] {
+    const automated = context.apps.filter((app) => app.semverRange !== undefined).map((app) => app.name);
+    const exposure = imagePushExposure(options, context.receiver, context.namespace);
+    const eventBridge = options.eventBridge ?? context.apps.some((app) => app.image === undefined);
+    const problems: Problem[] = [
+        ...(automated.length === 0
+            ? [{ field: "apps", value: context.apps.map((app) => app.name), rule: "must include an app with a semverRange when imagePushEvents is on: the Receiver rescans those apps' ImageRepositories" }]
+            : []),
+        // The ImageRepositories are the apps', whose names checkPlatformApps checks.
+        ...checkImagePushReceiverArgs(context.receiverName, { ...options, exposure, namespace: context.namespace, imageRepositories: automated })
+            .filter((p) => !p.field.startsWith("imageRepositories"))
+            .map((p) => ({ ...p, field: `imagePushEvents.${p.field}` })),
+    ];
+    if (eventBridge !== false) {
+        if (!/^https:\/\//.test(receiverBaseUrl(exposure, context.namespace))) {
+            problems.push({
+                field: "imagePushEvents.exposure",
+                value: exposure,
+                rule: "must give an https:// URL for EventBridge (an Ingress terminating TLS, or external https); or set imagePushEvents.eventBridge to false",
+            });
+        }
+        if (options.type === "generic-oidc") {
+            problems.push({ field: "imagePushEvents.eventBridge", value: eventBridge, rule: 'cannot call a "generic-oidc" Receiver: EventBridge has no GitHub Actions token; set it to false' });
+        }
+        if (typeof eventBridge === "object") {
+            problems.push(...checkEcrPushEventsSettings(eventBridge).map((p) => ({ ...p, field: `imagePushEvents.eventBridge.${p.field}` })));
+        }
+    }
+    return problems;
 }
 
 export function checkPlatformApps(apps: readonly PlatformApp[]): Problem[] {
@@ -123,14 +188,20 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
     public readonly repositoryHttpsUrl?: pulumi.Output<string>;
     public readonly deployKeyFingerprint?: pulumi.Output<string>;
     public readonly fluxNamespace: pulumi.Output<string>;
+    /** The URL that triggers an image rescan (a secret for token-based Receivers); undefined without imagePushEvents. */
+    public readonly imagePushWebhookUrl?: pulumi.Output<string>;
     /** Commands that show Flux's view of the sync. */
     public readonly checkCommands: pulumi.Output<string[]>;
 
     constructor(name: string, args: GitOpsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-        assertValid(`GitOpsPlatform ${name}`, [checkPlatformApps(args.apps)]);
-        super("eks-flux-gitops:index:GitOpsPlatform", name, {}, opts);
         const fluxNamespace = args.flux?.namespace ?? "flux-system";
         const syncName = args.sync.name ?? "task-tool";
+        const imageReceiverName = `${syncName}-images`;
+        assertValid(`GitOpsPlatform ${name}`, [
+            checkPlatformApps(args.apps),
+            args.imagePushEvents ? checkImagePushEvents(args.imagePushEvents, { apps: args.apps, receiver: args.receiver, namespace: fluxNamespace, receiverName: imageReceiverName }) : undefined,
+        ]);
+        super("eks-flux-gitops:index:GitOpsPlatform", name, {}, opts);
         const syncPath = args.sync.path ?? "./app/overlays/prod";
         const automated = args.apps.filter((app) => app.semverRange !== undefined);
         const automation = automated.length > 0;
@@ -241,8 +312,9 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
             { name: syncName, namespace: fluxNamespace, sourceRef: { name: syncName }, path: syncPath, interval: args.sync.interval, targetNamespace: args.sync.targetNamespace, readyTimeout },
             fluxOptions([...installed, gitSource]),
         );
+        let imageAutomation: ImageAutomation | undefined;
         if (automation) {
-            new ImageAutomation(
+            imageAutomation = new ImageAutomation(
                 `${name}-images`,
                 {
                     namespace: fluxNamespace,
@@ -268,6 +340,33 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
                 { name: syncName, namespace: fluxNamespace, gitRepository: syncName, repository: repository.repositoryName, exposure: args.receiver },
                 fluxOptions([...installed, gitSource]),
             );
+        }
+
+        const push = args.imagePushEvents;
+        if (push && automation) {
+            const receiver = new ImagePushReceiver(
+                `${name}-image-receiver`,
+                {
+                    name: imageReceiverName,
+                    namespace: fluxNamespace,
+                    imageRepositories: automated.map((app) => app.name),
+                    type: push.type,
+                    githubActions: push.githubActions,
+                    token: push.token,
+                    exposure: imagePushExposure(push, args.receiver, fluxNamespace),
+                },
+                fluxOptions([...installed, ...(imageAutomation ? [imageAutomation] : [])]),
+            );
+            const eventBridge = push.eventBridge ?? registry !== undefined;
+            const pushed = registry ? automated.filter((app) => app.image === undefined).map((app) => registry.repositories[app.name].name) : [];
+            if (eventBridge !== false && pushed.length > 0) {
+                new EcrPushEvents(
+                    `${name}-image-push-events`,
+                    { ...(typeof eventBridge === "object" ? eventBridge : {}), repositoryNames: pushed, receiverUrl: receiver.webhookUrl, token: receiver.token!, tags },
+                    { parent: this },
+                );
+            }
+            this.imagePushWebhookUrl = receiver.webhookUrl;
         }
 
         this.provider = provider;
