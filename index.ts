@@ -6,6 +6,12 @@ const config = readStackConfig(pulumi.getProject(), (key) => {
     const [namespace, ...name] = key.split(":");
     return new pulumi.Config(namespace).get(name.join(":"));
 });
+// AWS Load Balancer Controller: a public ALB that only listens on HTTPS, its certificate discovered in ACM by host.
+const ALB_HTTPS_ANNOTATIONS = {
+    "alb.ingress.kubernetes.io/scheme": "internet-facing",
+    "alb.ingress.kubernetes.io/target-type": "ip",
+    "alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS":443}]',
+};
 const policies = new Map(config.imagePolicies.map((policy) => [policy.app, policy.semverRange]));
 
 const platform = new GitOpsPlatform(config.clusterName, {
@@ -30,6 +36,19 @@ const platform = new GitOpsPlatform(config.clusterName, {
         readyTimeout: config.fluxReadyTimeout,
     },
     imageAutomation: { scanInterval: config.imageScanInterval },
+    ...(config.imagePushEvents
+        ? {
+              imagePushEvents: {
+                  exposure: {
+                      kind: "ingress",
+                      host: config.imagePushReceiverHost,
+                      ...(config.imagePushIngressClass ? { ingressClassName: config.imagePushIngressClass } : {}),
+                      ...(config.imagePushIngressClass === "alb" ? { annotations: ALB_HTTPS_ANNOTATIONS } : {}),
+                  },
+                  eventBridge: { invocationRateLimitPerSecond: config.imagePushRateLimitPerSecond },
+              },
+          }
+        : {}),
 });
 
 export const kubeconfig = platform.kubeconfig;
@@ -38,3 +57,4 @@ export const configRepositorySshUrl = platform.repositorySshUrl;
 export const configRepositoryHttpsUrl = platform.repositoryHttpsUrl;
 export const deployKeyFingerprint = platform.deployKeyFingerprint;
 export const fluxCheckCommands = platform.checkCommands;
+export const imagePushWebhookUrl = platform.imagePushWebhookUrl;
