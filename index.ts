@@ -35,7 +35,7 @@ const platform = new GitOpsPlatform(config.clusterName, {
         sourceInterval: config.sourceInterval,
         readyTimeout: config.fluxReadyTimeout,
     },
-    imageAutomation: { scanInterval: config.imageScanInterval },
+    imageAutomation: { scanInterval: config.imageScanInterval, digestPinning: config.imageDigestPinning },
     ...(config.imagePushEvents
         ? {
               imagePushEvents: {

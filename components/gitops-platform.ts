@@ -92,6 +92,8 @@ export interface GitOpsPlatformArgs {
         ecrAccess?: "irsa" | "pod-identity";
         /** The apps' registry speaks plain HTTP (local test registries only). @default false */
         insecureRegistry?: boolean;
+        /** Pin the automated images by digest too (ImageAutomation.digestPinning, and `digest` markers in the seed overlay). @default false */
+        digestPinning?: boolean;
     };
     /** Instant sync through a GitHub webhook. @default off */
     receiver?: ReceiverExposure;
@@ -279,7 +281,9 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
                         name: app.name,
                         image: urls[app.name],
                         tag: app.initialTag ?? "1.0.0",
-                        ...(app.semverRange !== undefined ? { policy: { namespace: fluxNamespace, name: imagePolicyName(app.name) } } : {}),
+                        ...(app.semverRange !== undefined
+                            ? { policy: { namespace: fluxNamespace, name: imagePolicyName(app.name) }, pinDigest: args.imageAutomation?.digestPinning ?? false }
+                            : {}),
                     })),
                 });
             // The file names depend only on the app names; their contents on the image URLs.
@@ -321,6 +325,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
                     images: automated.map((app) => ({ name: app.name, image: images[app.name], semverRange: app.semverRange! })),
                     scanInterval: args.imageAutomation?.scanInterval,
                     insecureRegistry: args.imageAutomation?.insecureRegistry,
+                    digestPinning: args.imageAutomation?.digestPinning,
                     automation: {
                         name: syncName,
                         gitRepository: syncName,

@@ -35,6 +35,7 @@ export interface StackConfig {
     syncInterval: string;
     imageScanInterval: string;
     fluxReadyTimeout: string;
+    imageDigestPinning: boolean;
     imagePushEvents: boolean;
     imagePushReceiverHost: string;
     imagePushIngressClass: string;
@@ -228,6 +229,8 @@ export function readStackConfig(project: string, get: ConfigGetter): StackConfig
     const imageScanInterval = interval("imageScanInterval");
     const fluxReadyTimeout = interval("fluxReadyTimeout");
 
+    const imageDigestPinning = json("imageDigestPinning", false, isBoolean, "true or false");
+    check(!imageDigestPinning || imagePolicies.length > 0, "imageDigestPinning", imageDigestPinning, "needs imagePolicies: only the images Flux updates are pinned");
     const imagePushEvents = json("imagePushEvents", false, isBoolean, "true or false");
     check(!imagePushEvents || imagePolicies.length > 0, "imagePushEvents", imagePushEvents, "needs imagePolicies: the push events rescan the ImageRepositories of the apps with a policy");
     const imagePushReceiverHost = text("imagePushReceiverHost", imagePushEvents);
@@ -273,6 +276,7 @@ export function readStackConfig(project: string, get: ConfigGetter): StackConfig
         syncInterval,
         imageScanInterval,
         fluxReadyTimeout,
+        imageDigestPinning,
         imagePushEvents,
         imagePushReceiverHost,
         imagePushIngressClass,

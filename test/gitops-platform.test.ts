@@ -82,6 +82,15 @@ describe("GitOpsPlatform", () => {
         assert.equal(cloud.get("kubernetes:image.toolkit.fluxcd.io/v1:ImageRepository", "lab-images-task-service-repository").inputs.spec.provider, "generic");
     });
 
+    it("pins the automated images by digest in the ImagePolicy and the seed overlay when asked", async () => {
+        const { cloud } = await build({ ...seed, imageAutomation: { scanInterval: "1m", digestPinning: true } });
+        const policy = cloud.get("kubernetes:image.toolkit.fluxcd.io/v1:ImagePolicy", "mz-k8s-images-task-service-policy");
+        assert.equal(policy.inputs.spec.digestReflectionPolicy, "IfNotPresent");
+        const text = cloud.get("github:index/repositoryFile:RepositoryFile", "mz-k8s-config-app/overlays/prod/kustomization.yaml").inputs.content;
+        assert.match(text, /\n {4}digest: "" # \{"\$imagepolicy": "flux-system:task-service:digest"\}\n/);
+        assert.deepEqual(parse(text).images.map((image: { digest?: string }) => image.digest), ["", undefined, undefined], "only the automated app is pinned");
+    });
+
     it("refuses duplicate apps and bad ranges before creating anything", async () => {
         const cloud = await useMockCloud(new MockCloud());
         assert.throws(

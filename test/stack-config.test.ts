@@ -108,6 +108,10 @@ describe("stack config", () => {
 
     it("keeps image push events off by default, and reads their host, class and rate limit", () => {
         const off = prodConfig()();
+        assert.equal(off.imageDigestPinning, false);
+        assert.deepEqual(validationProblems(prodConfig({ "eks-flux-gitops:imageDigestPinning": true, "eks-flux-gitops:imagePolicies": [] })), [
+            "eks-flux-gitops:imageDigestPinning = true: needs imagePolicies: only the images Flux updates are pinned",
+        ]);
         assert.deepEqual([off.imagePushEvents, off.imagePushIngressClass, off.imagePushRateLimitPerSecond], [false, "alb", 5]);
         const on = prodConfig({ "eks-flux-gitops:imagePushEvents": true, "eks-flux-gitops:imagePushReceiverHost": "flux-webhook.example.com", "eks-flux-gitops:imagePushRateLimitPerSecond": 2 })();
         assert.deepEqual([on.imagePushEvents, on.imagePushReceiverHost, on.imagePushRateLimitPerSecond], [true, "flux-webhook.example.com", 2]);

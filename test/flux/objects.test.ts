@@ -148,6 +148,16 @@ describe("ImageAutomation", () => {
         }
     });
 
+    it("reflects the chosen tag's digest once for digest pinning", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        const automation = new ImageAutomation("pinned", { images: [{ name: "task-service", image: `${ECR}/task-service`, semverRange: "1.1.x" }], digestPinning: true });
+        await valueOf(automation.namespace);
+        await settled(cloud);
+        const policy = cloud.get("kubernetes:image.toolkit.fluxcd.io/v1:ImagePolicy", "pinned-task-service-policy");
+        assert.deepEqual(policy.inputs.spec, { imageRepositoryRef: { name: "task-service" }, policy: { semver: { range: "1.1.x" } }, digestReflectionPolicy: "IfNotPresent" });
+        validateObject(policy);
+    });
+
     it("uses provider generic and insecure for a local registry", async () => {
         const cloud = await useMockCloud(new MockCloud());
         new ImageAutomation("lab", { images: [{ name: "task-service", image: "127.0.0.1:5000/mamezou-tech/task-service", semverRange: "1.1.x" }], insecureRegistry: true });
