@@ -57,4 +57,3 @@ export const configRepositorySshUrl = platform.repositorySshUrl;
 export const configRepositoryHttpsUrl = platform.repositoryHttpsUrl;
 export const deployKeyFingerprint = platform.deployKeyFingerprint;
 export const fluxCheckCommands = platform.checkCommands;
-export const imagePushWebhookUrl = platform.imagePushWebhookUrl;
