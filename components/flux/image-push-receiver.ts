@@ -47,7 +47,9 @@ export function checkImagePushReceiverArgs(receiverName: string, args: ImagePush
         args.imageRepositories.length === 0 ? { field: "imageRepositories", value: [], rule: "must list at least one ImageRepository to rescan" } : undefined,
         ...args.imageRepositories.map((repository, i) => checkKubernetesName(`imageRepositories[${i}]`, repository)),
         ...checkUnique("imageRepositories", args.imageRepositories),
-        ...checkReceiverExposure(args.exposure ?? IMAGE_PUSH_RECEIVER_DEFAULTS.exposure, { httpsReason: "the webhook path is the receiver's secret" }),
+        ...checkReceiverExposure(args.exposure ?? IMAGE_PUSH_RECEIVER_DEFAULTS.exposure, {
+            httpsReason: type === "generic-oidc" ? "the caller's OIDC token travels in its Authorization header" : "the webhook path is the receiver's secret",
+        }),
         checkReceiverToken("token", args.token),
     ];
     if (!(IMAGE_PUSH_RECEIVER_TYPES as readonly string[]).includes(type)) {
@@ -73,7 +75,7 @@ export function checkImagePushReceiverArgs(receiverName: string, args: ImagePush
 export class ImagePushReceiver extends pulumi.ComponentResource {
     /** The URL callers POST to; a secret for token-based types, since the path derives from the token. */
     public readonly webhookUrl: pulumi.Output<string>;
-    /** The path notification-controller serves (`status.webhookPath` once Ready); a secret like the URL. */
+    /** The path notification-controller serves (`status.webhookPath` once Ready); a secret for token-based types, like the URL. */
     public readonly webhookPath: pulumi.Output<string>;
     /** The token (secret); undefined for generic-oidc. */
     public readonly token?: pulumi.Output<string>;

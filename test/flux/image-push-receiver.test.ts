@@ -107,6 +107,10 @@ describe("ImagePushReceiver", () => {
             'githubActions = null: is required with type "generic-oidc": it names the workflows the Receiver admits',
             'token = "[secret]": must not be set with type "generic-oidc": the caller proves itself with its OIDC token',
         ]);
+        assert.deepEqual(
+            validationProblems(() => new ImagePushReceiver("r", { imageRepositories: ["a"], type: "generic-oidc", githubActions: { repositories: ["o/r"] }, exposure: { kind: "external", baseUrl: "http://ci.example.com" } })),
+            ['exposure.baseUrl = "http://ci.example.com": must be an https:// URL: the caller\'s OIDC token travels in its Authorization header'],
+        );
         assert.deepEqual(validationProblems(() => new ImagePushReceiver("r", { imageRepositories: ["a"], githubActions: { repositories: ["o/r"] } })), [
             'githubActions = {"repositories":["o/r"]}: only applies to type "generic-oidc", not "generic"',
         ]);
