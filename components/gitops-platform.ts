@@ -115,7 +115,7 @@ export interface ImagePushEventsOptions extends Pick<ImagePushReceiverArgs, "typ
     /**
      * Send ECR's push events of the repositories created here through EventBridge (EcrPushEvents);
      * needs an https exposure (an Ingress, or `external` https). `false` when something else calls
-     * the Receiver (a registry's notifications, a CI job). @default true when this platform creates ECR repositories
+     * the Receiver (a registry's notifications, a CI job). @default true when an app with a semverRange has its ECR repository created here
      */
     eventBridge?: boolean | EcrPushEventsSettings;
 }
@@ -131,11 +131,20 @@ export function imagePushExposure(options: ImagePushEventsOptions, githubReceive
     return { kind: "cluster" };
 }
 
-/** Problems of the image push options, fields named from the platform's Args. */
+/** The automated apps whose ECR repositories the platform creates: the ones EventBridge can report pushes of. */
+export function ecrPushedApps(apps: readonly PlatformApp[]): PlatformApp[] {
+    return apps.filter((app) => app.semverRange !== undefined && app.image === undefined);
+}
+
+/**
+ * Problems of the image push options, fields named from the platform's Args. `receiver` is the GitHub
+ * receiver's exposure when the platform makes one.
+ */
 export function checkImagePushEvents(options: ImagePushEventsOptions, context: { apps: readonly PlatformApp[]; receiver?: ReceiverExposure; namespace: string; receiverName: string }): Problem[] {
     const automated = context.apps.filter((app) => app.semverRange !== undefined).map((app) => app.name);
     const exposure = imagePushExposure(options, context.receiver, context.namespace);
-    const eventBridge = options.eventBridge ?? context.apps.some((app) => app.image === undefined);
+    const pushed = ecrPushedApps(context.apps);
+    const eventBridge = options.eventBridge ?? pushed.length > 0;
     const problems: Problem[] = [
         ...(automated.length === 0
             ? [{ field: "apps", value: context.apps.map((app) => app.name), rule: "must include an app with a semverRange when imagePushEvents is on: the Receiver rescans those apps' ImageRepositories" }]
@@ -146,6 +155,9 @@ export function checkImagePushEvents(options: ImagePushEventsOptions, context: {
             .map((p) => ({ ...p, field: `imagePushEvents.${p.field}` })),
     ];
     if (eventBridge !== false) {
+        if (automated.length > 0 && pushed.length === 0) {
+            problems.push({ field: "imagePushEvents.eventBridge", value: eventBridge, rule: "needs an app with a semverRange whose ECR repository this platform creates (no image); set it to false" });
+        }
         if (!/^https:\/\//.test(receiverBaseUrl(exposure, context.namespace))) {
             problems.push({
                 field: "imagePushEvents.exposure",
@@ -199,9 +211,11 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
         const fluxNamespace = args.flux?.namespace ?? "flux-system";
         const syncName = args.sync.name ?? "task-tool";
         const imageReceiverName = `${syncName}-images`;
+        // Only a config repository on GitHub gets the GitHub receiver.
+        const githubReceiver = "server" in args.git ? undefined : args.receiver;
         assertValid(`GitOpsPlatform ${name}`, [
             checkPlatformApps(args.apps),
-            args.imagePushEvents ? checkImagePushEvents(args.imagePushEvents, { apps: args.apps, receiver: args.receiver, namespace: fluxNamespace, receiverName: imageReceiverName }) : undefined,
+            args.imagePushEvents ? checkImagePushEvents(args.imagePushEvents, { apps: args.apps, receiver: githubReceiver, namespace: fluxNamespace, receiverName: imageReceiverName }) : undefined,
         ]);
         super("eks-flux-gitops:index:GitOpsPlatform", name, {}, opts);
         const syncPath = args.sync.path ?? "./app/overlays/prod";
@@ -339,10 +353,10 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
                 fluxOptions([...installed, gitSource]),
             );
         }
-        if (args.receiver && repository) {
+        if (githubReceiver && repository) {
             new GitHubReceiver(
                 `${name}-receiver`,
-                { name: syncName, namespace: fluxNamespace, gitRepository: syncName, repository: repository.repositoryName, exposure: args.receiver },
+                { name: syncName, namespace: fluxNamespace, gitRepository: syncName, repository: repository.repositoryName, exposure: githubReceiver },
                 fluxOptions([...installed, gitSource]),
             );
         }
@@ -358,13 +372,13 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
                     type: push.type,
                     githubActions: push.githubActions,
                     token: push.token,
-                    exposure: imagePushExposure(push, args.receiver, fluxNamespace),
+                    exposure: imagePushExposure(push, githubReceiver, fluxNamespace),
                 },
                 fluxOptions([...installed, ...(imageAutomation ? [imageAutomation] : [])]),
             );
-            const eventBridge = push.eventBridge ?? registry !== undefined;
-            const pushed = registry ? automated.filter((app) => app.image === undefined).map((app) => registry.repositories[app.name].name) : [];
-            if (eventBridge !== false && pushed.length > 0) {
+            const pushed = ecrPushedApps(args.apps).map((app) => registry!.repositories[app.name].name);
+            const eventBridge = push.eventBridge ?? pushed.length > 0;
+            if (eventBridge !== false) {
                 new EcrPushEvents(
                     `${name}-image-push-events`,
                     { ...(typeof eventBridge === "object" ? eventBridge : {}), repositoryNames: pushed, receiverUrl: receiver.webhookUrl, token: receiver.token!, tags },

@@ -144,6 +144,27 @@ describe("GitOpsPlatform", () => {
         }
     });
 
+    it("sends no EventBridge events for images it does not create, and reuses no GitHub receiver a Git server does not get", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        const provider = new k8s.Provider("existing", { kubeconfig: "{}" });
+        assert.deepEqual(
+            validationProblems(() => new GitOpsPlatform("lab", {
+                apps: [{ name: "task-service", semverRange: "1.1.x", image: "127.0.0.1:5000/mamezou-tech/task-service" }],
+                cluster: { existing: { provider } },
+                git: { server: { sshUrl: "ssh://git@127.0.0.1:2222/srv/git/config.git", privateKey: "k", publicKey: "p", knownHosts: "[127.0.0.1]:2222 ssh-ed25519 AAAA\n" } },
+                sync: { path: "./app/overlays/prod" },
+                receiver: { kind: "ingress", host: "flux-webhook.example.com" },
+                imagePushEvents: { eventBridge: true },
+            })),
+            [
+                "imagePushEvents.eventBridge = true: needs an app with a semverRange whose ECR repository this platform creates (no image); set it to false",
+                'imagePushEvents.exposure = {"kind":"cluster"}: must give an https:// URL for EventBridge (an Ingress terminating TLS, or external https); or set imagePushEvents.eventBridge to false',
+            ],
+        );
+        await settled(cloud);
+        assert.deepEqual(cloud.resources.map((r) => r.type), ["pulumi:providers:kubernetes"]);
+    });
+
     it("refuses image push events EventBridge or Flux could not serve, before creating anything", async () => {
         const cloud = await useMockCloud(new MockCloud());
         assert.deepEqual(validationProblems(() => new GitOpsPlatform("x", { ...seed, imagePushEvents: { type: "generic-oidc", eventBridge: { invocationRateLimitPerSecond: 500 } } })), [
