@@ -6,6 +6,12 @@ const config = readStackConfig(pulumi.getProject(), (key) => {
     const [namespace, ...name] = key.split(":");
     return new pulumi.Config(namespace).get(name.join(":"));
 });
+// AWS Load Balancer Controller: a public ALB that only listens on HTTPS, its certificate discovered in ACM by host.
+const ALB_HTTPS_ANNOTATIONS = {
+    "alb.ingress.kubernetes.io/scheme": "internet-facing",
+    "alb.ingress.kubernetes.io/target-type": "ip",
+    "alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS":443}]',
+};
 const policies = new Map(config.imagePolicies.map((policy) => [policy.app, policy.semverRange]));
 
 const platform = new GitOpsPlatform(config.clusterName, {
@@ -29,7 +35,20 @@ const platform = new GitOpsPlatform(config.clusterName, {
         sourceInterval: config.sourceInterval,
         readyTimeout: config.fluxReadyTimeout,
     },
-    imageAutomation: { scanInterval: config.imageScanInterval },
+    imageAutomation: { scanInterval: config.imageScanInterval, digestPinning: config.imageDigestPinning },
+    ...(config.imagePushEvents
+        ? {
+              imagePushEvents: {
+                  exposure: {
+                      kind: "ingress",
+                      host: config.imagePushReceiverHost,
+                      ...(config.imagePushIngressClass ? { ingressClassName: config.imagePushIngressClass } : {}),
+                      ...(config.imagePushIngressClass === "alb" ? { annotations: ALB_HTTPS_ANNOTATIONS } : {}),
+                  },
+                  eventBridge: { invocationRateLimitPerSecond: config.imagePushRateLimitPerSecond },
+              },
+          }
+        : {}),
 });
 
 export const kubeconfig = platform.kubeconfig;

@@ -2,10 +2,14 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerRegistry, type ContainerRegistryArgs } from "./aws/container-registry.js";
 import { EksCluster, type EksClusterArgs } from "./aws/eks-cluster.js";
+import { checkEcrPushEventsSettings, type EcrPushEventsSettings } from "./aws/ecr-push-event-rules.js";
+import { EcrPushEvents } from "./aws/ecr-push-events.js";
 import { EksVpc, type EksVpcArgs } from "./aws/eks-vpc.js";
 import { FluxEcrAccess } from "./aws/flux-ecr-access.js";
 import { AppSync } from "./flux/app-sync.js";
-import { GitHubReceiver, type ReceiverExposure } from "./flux/github-receiver.js";
+import { GitHubReceiver } from "./flux/github-receiver.js";
+import { checkImagePushReceiverArgs, ImagePushReceiver, type ImagePushReceiverArgs } from "./flux/image-push-receiver.js";
+import { receiverBaseUrl, type ReceiverExposure } from "./flux/receiver-exposure.js";
 import { GitSource } from "./flux/git-source.js";
 import { ImageAutomation } from "./flux/image-automation.js";
 import { isEcrImage, imagePolicyName } from "./flux/image-manifests.js";
@@ -88,11 +92,87 @@ export interface GitOpsPlatformArgs {
         ecrAccess?: "irsa" | "pod-identity";
         /** The apps' registry speaks plain HTTP (local test registries only). @default false */
         insecureRegistry?: boolean;
+        /** Pin the automated images by digest too (ImageAutomation.digestPinning, and `digest` markers in the seed overlay). @default false */
+        digestPinning?: boolean;
     };
     /** Instant sync through a GitHub webhook. @default off */
     receiver?: ReceiverExposure;
+    /**
+     * Instant image scans: an ImagePushReceiver that rescans the ImageRepositories of the apps with a
+     * semverRange when a push is reported, their scanInterval staying the safety net. @default off
+     */
+    imagePushEvents?: ImagePushEventsOptions;
     /** Tags on AWS resources. @default none */
     tags?: Record<string, string>;
+}
+
+export interface ImagePushEventsOptions extends Pick<ImagePushReceiverArgs, "type" | "githubActions" | "token"> {
+    /**
+     * How the registry or CI reaches the Receiver.
+     * @default the GitHub receiver's host when `receiver` is set (no second Ingress), else { kind: "cluster" }
+     */
+    exposure?: ReceiverExposure;
+    /**
+     * Send ECR's push events of the repositories created here through EventBridge (EcrPushEvents);
+     * needs an https exposure (an Ingress, or `external` https). `false` when something else calls
+     * the Receiver (a registry's notifications, a CI job). @default true when an app with a semverRange has its ECR repository created here
+     */
+    eventBridge?: boolean | EcrPushEventsSettings;
+}
+
+/** The exposure an image push Receiver gets: its own, else the GitHub receiver's (whose Ingress already routes /hook/), else none. */
+export function imagePushExposure(options: ImagePushEventsOptions, githubReceiver: ReceiverExposure | undefined, namespace: string): ReceiverExposure {
+    if (options.exposure) {
+        return options.exposure;
+    }
+    if (githubReceiver) {
+        return { kind: "external", baseUrl: receiverBaseUrl(githubReceiver, namespace) };
+    }
+    return { kind: "cluster" };
+}
+
+/** The automated apps whose ECR repositories the platform creates: the ones EventBridge can report pushes of. */
+export function ecrPushedApps(apps: readonly PlatformApp[]): PlatformApp[] {
+    return apps.filter((app) => app.semverRange !== undefined && app.image === undefined);
+}
+
+/**
+ * Problems of the image push options, fields named from the platform's Args. `receiver` is the GitHub
+ * receiver's exposure when the platform makes one.
+ */
+export function checkImagePushEvents(options: ImagePushEventsOptions, context: { apps: readonly PlatformApp[]; receiver?: ReceiverExposure; namespace: string; receiverName: string }): Problem[] {
+    const automated = context.apps.filter((app) => app.semverRange !== undefined).map((app) => app.name);
+    const exposure = imagePushExposure(options, context.receiver, context.namespace);
+    const pushed = ecrPushedApps(context.apps);
+    const eventBridge = options.eventBridge ?? pushed.length > 0;
+    const problems: Problem[] = [
+        ...(automated.length === 0
+            ? [{ field: "apps", value: context.apps.map((app) => app.name), rule: "must include an app with a semverRange when imagePushEvents is on: the Receiver rescans those apps' ImageRepositories" }]
+            : []),
+        // The ImageRepositories are the apps', whose names checkPlatformApps checks.
+        ...checkImagePushReceiverArgs(context.receiverName, { ...options, exposure, namespace: context.namespace, imageRepositories: automated })
+            .filter((p) => !p.field.startsWith("imageRepositories"))
+            .map((p) => ({ ...p, field: `imagePushEvents.${p.field}` })),
+    ];
+    if (eventBridge !== false) {
+        if (automated.length > 0 && pushed.length === 0) {
+            problems.push({ field: "imagePushEvents.eventBridge", value: eventBridge, rule: "needs an app with a semverRange whose ECR repository this platform creates (no image); set it to false" });
+        }
+        if (!/^https:\/\//.test(receiverBaseUrl(exposure, context.namespace))) {
+            problems.push({
+                field: "imagePushEvents.exposure",
+                value: exposure,
+                rule: "must give an https:// URL for EventBridge (an Ingress terminating TLS, or external https); or set imagePushEvents.eventBridge to false",
+            });
+        }
+        if (options.type === "generic-oidc") {
+            problems.push({ field: "imagePushEvents.eventBridge", value: eventBridge, rule: 'cannot call a "generic-oidc" Receiver: EventBridge has no GitHub Actions token; set it to false' });
+        }
+        if (typeof eventBridge === "object") {
+            problems.push(...checkEcrPushEventsSettings(eventBridge).map((p) => ({ ...p, field: `imagePushEvents.eventBridge.${p.field}` })));
+        }
+    }
+    return problems;
 }
 
 export function checkPlatformApps(apps: readonly PlatformApp[]): Problem[] {
@@ -122,14 +202,22 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
     public readonly repositoryHttpsUrl?: pulumi.Output<string>;
     public readonly deployKeyFingerprint?: pulumi.Output<string>;
     public readonly fluxNamespace: pulumi.Output<string>;
+    /** The URL that triggers an image rescan (a secret for token-based Receivers); undefined without imagePushEvents. */
+    public readonly imagePushWebhookUrl?: pulumi.Output<string>;
     /** Commands that show Flux's view of the sync. */
     public readonly checkCommands: pulumi.Output<string[]>;
 
     constructor(name: string, args: GitOpsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-        assertValid(`GitOpsPlatform ${name}`, [checkPlatformApps(args.apps)]);
-        super("eks-flux-gitops:index:GitOpsPlatform", name, {}, opts);
         const fluxNamespace = args.flux?.namespace ?? "flux-system";
         const syncName = args.sync.name ?? "task-tool";
+        const imageReceiverName = `${syncName}-images`;
+        // Only a config repository on GitHub gets the GitHub receiver.
+        const githubReceiver = "server" in args.git ? undefined : args.receiver;
+        assertValid(`GitOpsPlatform ${name}`, [
+            checkPlatformApps(args.apps),
+            args.imagePushEvents ? checkImagePushEvents(args.imagePushEvents, { apps: args.apps, receiver: githubReceiver, namespace: fluxNamespace, receiverName: imageReceiverName }) : undefined,
+        ]);
+        super("eks-flux-gitops:index:GitOpsPlatform", name, {}, opts);
         const syncPath = args.sync.path ?? "./app/overlays/prod";
         const automated = args.apps.filter((app) => app.semverRange !== undefined);
         const automation = automated.length > 0;
@@ -207,7 +295,9 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
                         name: app.name,
                         image: urls[app.name],
                         tag: app.initialTag ?? "1.0.0",
-                        ...(app.semverRange !== undefined ? { policy: { namespace: fluxNamespace, name: imagePolicyName(app.name) } } : {}),
+                        ...(app.semverRange !== undefined
+                            ? { policy: { namespace: fluxNamespace, name: imagePolicyName(app.name) }, pinDigest: args.imageAutomation?.digestPinning ?? false }
+                            : {}),
                     })),
                 });
             // The file names depend only on the app names; their contents on the image URLs.
@@ -240,14 +330,16 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
             { name: syncName, namespace: fluxNamespace, sourceRef: { name: syncName }, path: syncPath, interval: args.sync.interval, targetNamespace: args.sync.targetNamespace, readyTimeout },
             fluxOptions([...installed, gitSource]),
         );
+        let imageAutomation: ImageAutomation | undefined;
         if (automation) {
-            new ImageAutomation(
+            imageAutomation = new ImageAutomation(
                 `${name}-images`,
                 {
                     namespace: fluxNamespace,
                     images: automated.map((app) => ({ name: app.name, image: images[app.name], semverRange: app.semverRange! })),
                     scanInterval: args.imageAutomation?.scanInterval,
                     insecureRegistry: args.imageAutomation?.insecureRegistry,
+                    digestPinning: args.imageAutomation?.digestPinning,
                     automation: {
                         name: syncName,
                         gitRepository: syncName,
@@ -261,12 +353,39 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
                 fluxOptions([...installed, gitSource]),
             );
         }
-        if (args.receiver && repository) {
+        if (githubReceiver && repository) {
             new GitHubReceiver(
                 `${name}-receiver`,
-                { name: syncName, namespace: fluxNamespace, gitRepository: syncName, repository: repository.repositoryName, exposure: args.receiver },
+                { name: syncName, namespace: fluxNamespace, gitRepository: syncName, repository: repository.repositoryName, exposure: githubReceiver },
                 fluxOptions([...installed, gitSource]),
             );
+        }
+
+        const push = args.imagePushEvents;
+        if (push && automation) {
+            const receiver = new ImagePushReceiver(
+                `${name}-image-receiver`,
+                {
+                    name: imageReceiverName,
+                    namespace: fluxNamespace,
+                    imageRepositories: automated.map((app) => app.name),
+                    type: push.type,
+                    githubActions: push.githubActions,
+                    token: push.token,
+                    exposure: imagePushExposure(push, githubReceiver, fluxNamespace),
+                },
+                fluxOptions([...installed, ...(imageAutomation ? [imageAutomation] : [])]),
+            );
+            const pushed = ecrPushedApps(args.apps).map((app) => registry!.repositories[app.name].name);
+            const eventBridge = push.eventBridge ?? pushed.length > 0;
+            if (eventBridge !== false) {
+                new EcrPushEvents(
+                    `${name}-image-push-events`,
+                    { ...(typeof eventBridge === "object" ? eventBridge : {}), repositoryNames: pushed, receiverUrl: receiver.webhookUrl, token: receiver.token!, tags },
+                    { parent: this },
+                );
+            }
+            this.imagePushWebhookUrl = receiver.webhookUrl;
         }
 
         this.provider = provider;

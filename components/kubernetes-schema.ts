@@ -2,7 +2,6 @@ import { ImagePolicy } from "@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/
 import { ImageRepository } from "@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImageRepository";
 import { ImageUpdateAutomation } from "@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImageUpdateAutomation";
 import { Kustomization } from "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization";
-import { Receiver } from "@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1/Receiver";
 import { GitRepository } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository";
 import { CustomResourceDefinition } from "kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
@@ -16,13 +15,15 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import { vendoredCrdModel } from "./flux/crd-schema.js";
 import { assertValid } from "./validate.js";
 
 type Model = new (data: any) => { validate(): void };
 
 /**
  * The typed models (generated from the real OpenAPI and CRD schemas, validators compiled once at
- * build time by kubernetes-models) for every kind this library generates, by `apiVersion/kind`.
+ * build time by kubernetes-models) for every kind this library generates, by `apiVersion/kind`; the
+ * Receiver from the pinned notification-controller's own CRD, since its model predates `generic-oidc`.
  */
 const MODELS: Record<string, Model> = {
     "source.toolkit.fluxcd.io/v1/GitRepository": GitRepository,
@@ -30,7 +31,7 @@ const MODELS: Record<string, Model> = {
     "image.toolkit.fluxcd.io/v1/ImageRepository": ImageRepository,
     "image.toolkit.fluxcd.io/v1/ImagePolicy": ImagePolicy,
     "image.toolkit.fluxcd.io/v1/ImageUpdateAutomation": ImageUpdateAutomation,
-    "notification.toolkit.fluxcd.io/v1/Receiver": Receiver,
+    "notification.toolkit.fluxcd.io/v1/Receiver": vendoredCrdModel("notification-controller", "Receiver", "v1"),
     "apiextensions.k8s.io/v1/CustomResourceDefinition": CustomResourceDefinition,
     "apps/v1/Deployment": Deployment,
     "batch/v1/CronJob": CronJob,

@@ -4,6 +4,7 @@ import {
     checkEcrRepositoryName,
     checkGoDuration,
     checkKubernetesLabelName,
+    checkKubernetesName,
     checkSemverRange,
     checkUnique,
     isAnywhereCidr,
@@ -34,6 +35,11 @@ export interface StackConfig {
     syncInterval: string;
     imageScanInterval: string;
     fluxReadyTimeout: string;
+    imageDigestPinning: boolean;
+    imagePushEvents: boolean;
+    imagePushReceiverHost: string;
+    imagePushIngressClass: string;
+    imagePushRateLimitPerSecond: number;
 }
 
 /** Reads one raw config value as Pulumi hands it to a program: a string, JSON for structured values. */
@@ -44,6 +50,7 @@ const GITHUB_REPOSITORY = /^[A-Za-z0-9._-]{1,100}$/;
 const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const EKS_CLUSTER_NAME = /^[0-9A-Za-z][0-9A-Za-z_-]{0,99}$/;
 const KUBERNETES_VERSION = /^1\.\d{2}$/;
+const DNS_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
 // git check-ref-format, the parts a branch name can break.
 const GIT_BRANCH = /^(?!\/|.*\/$|.*\.\.|.*\/\.|.*\.lock$|.*@\{|.*\/\/)[^\s~^:?*[\\\x00-\x1f\x7f]+$/;
 
@@ -222,6 +229,29 @@ export function readStackConfig(project: string, get: ConfigGetter): StackConfig
     const imageScanInterval = interval("imageScanInterval");
     const fluxReadyTimeout = interval("fluxReadyTimeout");
 
+    const imageDigestPinning = json("imageDigestPinning", false, isBoolean, "true or false");
+    check(!imageDigestPinning || imagePolicies.length > 0, "imageDigestPinning", imageDigestPinning, "needs imagePolicies: only the images Flux updates are pinned");
+    const imagePushEvents = json("imagePushEvents", false, isBoolean, "true or false");
+    check(!imagePushEvents || imagePolicies.length > 0, "imagePushEvents", imagePushEvents, "needs imagePolicies: the push events rescan the ImageRepositories of the apps with a policy");
+    const imagePushReceiverHost = text("imagePushReceiverHost", imagePushEvents);
+    check(
+        imagePushReceiverHost === "" || DNS_NAME.test(imagePushReceiverHost),
+        "imagePushReceiverHost",
+        imagePushReceiverHost,
+        "must be a DNS name such as flux-webhook.example.com, with a certificate the Ingress serves",
+    );
+    const imagePushIngressClass = text("imagePushIngressClass");
+    if (imagePushIngressClass !== "") {
+        add(checkKubernetesName(key("imagePushIngressClass"), imagePushIngressClass));
+    }
+    const imagePushRateLimitPerSecond = integer("imagePushRateLimitPerSecond", 5);
+    check(
+        imagePushRateLimitPerSecond >= 1 && imagePushRateLimitPerSecond <= 300,
+        "imagePushRateLimitPerSecond",
+        imagePushRateLimitPerSecond,
+        "must be from 1 to 300 calls per second (EventBridge's default and usual quota per API destination is 300)",
+    );
+
     assertValid(`stack config of project ${project}`, [problems]);
     return {
         githubOwner,
@@ -246,5 +276,10 @@ export function readStackConfig(project: string, get: ConfigGetter): StackConfig
         syncInterval,
         imageScanInterval,
         fluxReadyTimeout,
+        imageDigestPinning,
+        imagePushEvents,
+        imagePushReceiverHost,
+        imagePushIngressClass,
+        imagePushRateLimitPerSecond,
     };
 }

@@ -3,7 +3,9 @@ import * as k8s from "@pulumi/kubernetes";
 import { parse } from "yaml";
 import { GitOpsPlatform, type GitOpsPlatformArgs } from "../components/gitops-platform.js";
 import { InputValidationError } from "../components/validate.js";
+import { receiverWebhookPath } from "../components/flux/receiver-manifests.js";
 import { MockCloud, settled, useMockCloud, valueOf } from "../testing/mock-cloud.js";
+import { validationProblems } from "../testing/problems.js";
 
 const seed: GitOpsPlatformArgs = {
     apps: [{ name: "task-service", semverRange: "1.1.x" }, { name: "task-reporter" }, { name: "task-web" }],
@@ -80,12 +82,100 @@ describe("GitOpsPlatform", () => {
         assert.equal(cloud.get("kubernetes:image.toolkit.fluxcd.io/v1:ImageRepository", "lab-images-task-service-repository").inputs.spec.provider, "generic");
     });
 
+    it("pins the automated images by digest in the ImagePolicy and the seed overlay when asked", async () => {
+        const { cloud } = await build({ ...seed, imageAutomation: { scanInterval: "1m", digestPinning: true } });
+        const policy = cloud.get("kubernetes:image.toolkit.fluxcd.io/v1:ImagePolicy", "mz-k8s-images-task-service-policy");
+        assert.equal(policy.inputs.spec.digestReflectionPolicy, "IfNotPresent");
+        const text = cloud.get("github:index/repositoryFile:RepositoryFile", "mz-k8s-config-app/overlays/prod/kustomization.yaml").inputs.content;
+        assert.match(text, /\n {4}digest: "" # \{"\$imagepolicy": "flux-system:task-service:digest"\}\n/);
+        assert.deepEqual(parse(text).images.map((image: { digest?: string }) => image.digest), ["", undefined, undefined], "only the automated app is pinned");
+    });
+
     it("refuses duplicate apps and bad ranges before creating anything", async () => {
         const cloud = await useMockCloud(new MockCloud());
         assert.throws(
             () => new GitOpsPlatform("x", { ...seed, apps: [{ name: "a1", semverRange: "1.1.x.y" }, { name: "a1" }] }),
             (e: unknown) => e instanceof InputValidationError && /apps\[0\].semverRange = "1.1.x.y"/.test(e.message) && /apps\[1\].name = "a1": must be unique/.test(e.message),
         );
+        await settled(cloud);
+        assert.equal(cloud.resources.length, 0);
+    });
+
+    it("sends ECR pushes of the automated apps through EventBridge to a Receiver behind the GitHub receiver's Ingress", async () => {
+        const { cloud, platform } = await build({
+            ...seed,
+            receiver: { kind: "ingress", host: "flux-webhook.example.com", ingressClassName: "alb" },
+            imagePushEvents: { eventBridge: { invocationRateLimitPerSecond: 2 } },
+        });
+        const receiver = cloud.get("kubernetes:notification.toolkit.fluxcd.io/v1:Receiver", "mz-k8s-image-receiver-receiver");
+        assert.deepEqual(receiver.inputs.metadata, { name: "task-tool-images", namespace: "flux-system" });
+        assert.deepEqual(receiver.inputs.spec.resources, [{ apiVersion: "image.toolkit.fluxcd.io/v1", kind: "ImageRepository", name: "task-service" }]);
+        const imageRepository = cloud.get("kubernetes:image.toolkit.fluxcd.io/v1:ImageRepository", "mz-k8s-images-task-service-repository");
+        assert.ok(receiver.dependencies.includes(imageRepository.urn), "the Receiver comes after the ImageRepositories it names");
+        // One Ingress: the GitHub receiver's already routes /hook/ to the webhook-receiver Service.
+        assert.equal(cloud.ofType("kubernetes:networking.k8s.io/v1:Ingress").length, 1);
+        const token = cloud.get("kubernetes:core/v1:Secret", "mz-k8s-image-receiver-token").inputs.stringData.token;
+        const url = `https://flux-webhook.example.com${receiverWebhookPath(token, "task-tool-images", "flux-system")}`;
+        assert.equal(await valueOf(platform.imagePushWebhookUrl!), url);
+        const rule = JSON.parse(cloud.get("aws:cloudwatch/eventRule:EventRule", "mz-k8s-image-push-events-rule").inputs.eventPattern);
+        assert.deepEqual(rule.detail["repository-name"], ["mamezou-tech/task-service"]);
+        const destination = cloud.get("aws:cloudwatch/eventApiDestination:EventApiDestination", "mz-k8s-image-push-events-destination").inputs;
+        assert.equal(destination.invocationEndpoint, url);
+        assert.equal(destination.invocationRateLimitPerSecond, 2);
+        assert.equal(cloud.get("aws:cloudwatch/eventConnection:EventConnection", "mz-k8s-image-push-events-connection").inputs.authParameters.apiKey.value, token);
+    });
+
+    it("gives an existing cluster without ECR only the Receiver, with an existing token and no random provider", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        const provider = new k8s.Provider("existing", { kubeconfig: "{}" });
+        const token = "lab-image-token-0123456789abcdef0123";
+        const platform = new GitOpsPlatform("lab", {
+            apps: [{ name: "task-service", semverRange: "1.1.x", image: "127.0.0.1:5000/mamezou-tech/task-service" }],
+            cluster: { existing: { provider } },
+            git: { server: { sshUrl: "ssh://git@127.0.0.1:2222/srv/git/config.git", privateKey: "k", publicKey: "p", knownHosts: "[127.0.0.1]:2222 ssh-ed25519 AAAA\n" } },
+            sync: { path: "./app/overlays/prod", targetNamespace: "prod" },
+            imagePushEvents: { token },
+        });
+        assert.equal(await valueOf(platform.imagePushWebhookUrl!), `http://webhook-receiver.flux-system.svc.cluster.local${receiverWebhookPath(token, "task-tool-images", "flux-system")}`);
+        await settled(cloud);
+        assert.equal(cloud.get("kubernetes:notification.toolkit.fluxcd.io/v1:Receiver", "lab-image-receiver-receiver").inputs.spec.type, "generic");
+        for (const absent of ["aws:cloudwatch/eventRule:EventRule", "random:index/randomPassword:RandomPassword", "kubernetes:networking.k8s.io/v1:Ingress"]) {
+            assert.equal(cloud.ofType(absent).length, 0, absent);
+        }
+    });
+
+    it("sends no EventBridge events for images it does not create, and reuses no GitHub receiver a Git server does not get", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        const provider = new k8s.Provider("existing", { kubeconfig: "{}" });
+        assert.deepEqual(
+            validationProblems(() => new GitOpsPlatform("lab", {
+                apps: [{ name: "task-service", semverRange: "1.1.x", image: "127.0.0.1:5000/mamezou-tech/task-service" }],
+                cluster: { existing: { provider } },
+                git: { server: { sshUrl: "ssh://git@127.0.0.1:2222/srv/git/config.git", privateKey: "k", publicKey: "p", knownHosts: "[127.0.0.1]:2222 ssh-ed25519 AAAA\n" } },
+                sync: { path: "./app/overlays/prod" },
+                receiver: { kind: "ingress", host: "flux-webhook.example.com" },
+                imagePushEvents: { eventBridge: true },
+            })),
+            [
+                "imagePushEvents.eventBridge = true: needs an app with a semverRange whose ECR repository this platform creates (no image); set it to false",
+                'imagePushEvents.exposure = {"kind":"cluster"}: must give an https:// URL for EventBridge (an Ingress terminating TLS, or external https); or set imagePushEvents.eventBridge to false',
+            ],
+        );
+        await settled(cloud);
+        assert.deepEqual(cloud.resources.map((r) => r.type), ["pulumi:providers:kubernetes"]);
+    });
+
+    it("refuses image push events EventBridge or Flux could not serve, before creating anything", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        assert.deepEqual(validationProblems(() => new GitOpsPlatform("x", { ...seed, imagePushEvents: { type: "generic-oidc", eventBridge: { invocationRateLimitPerSecond: 500 } } })), [
+            'imagePushEvents.githubActions = null: is required with type "generic-oidc": it names the workflows the Receiver admits',
+            'imagePushEvents.exposure = {"kind":"cluster"}: must give an https:// URL for EventBridge (an Ingress terminating TLS, or external https); or set imagePushEvents.eventBridge to false',
+            'imagePushEvents.eventBridge = {"invocationRateLimitPerSecond":500}: cannot call a "generic-oidc" Receiver: EventBridge has no GitHub Actions token; set it to false',
+            "imagePushEvents.eventBridge.invocationRateLimitPerSecond = 500: must be a whole number from 1 to 300 (EventBridge's default and usual quota per API destination is 300)",
+        ]);
+        assert.deepEqual(validationProblems(() => new GitOpsPlatform("x", { ...seed, apps: [{ name: "task-web" }], imagePushEvents: { eventBridge: false } })), [
+            'apps = ["task-web"]: must include an app with a semverRange when imagePushEvents is on: the Receiver rescans those apps\' ImageRepositories',
+        ]);
         await settled(cloud);
         assert.equal(cloud.resources.length, 0);
     });

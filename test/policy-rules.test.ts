@@ -30,10 +30,10 @@ const KEY_ARN = "arn:aws:kms:ap-northeast-1:123456789012:key/k";
 const ALL_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
 describe("policy rules", () => {
-    it("has 23 uniquely named rules, each described", () => {
+    it("has 24 uniquely named rules, each described", () => {
         const names = allRules.map((r) => r.name);
         assert.equal(new Set(names).size, names.length);
-        assert.equal(names.length, 23);
+        assert.equal(names.length, 24);
         assert.ok(allRules.every((r) => r.description.length > 20));
     });
 
@@ -179,6 +179,24 @@ describe("policy rules", () => {
         it("flux-objects-depend-on-install", () => {
             check("flux-objects-depend-on-install", [crd, controller, gitRepository()], [crd, controller, gitRepository({}, [crd.urn])], /does not depend on source-controller; pass the Flux install in dependsOn/);
             assert.deepEqual(findings("flux-objects-depend-on-install", [gitRepository({}, [])]), [], "Flux installed outside the stack is not judged");
+        });
+        it("event-receiver-own-registry", () => {
+            const ecr = subject("aws:ecr/repository:Repository", { name: "mamezou-tech/task-service" });
+            const imageRepository = (name: string, image: string) =>
+                subject("kubernetes:image.toolkit.fluxcd.io/v1:ImageRepository", { metadata: { name, namespace: "flux-system" }, spec: { image, provider: "aws" } });
+            const own = imageRepository("task-service", "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/mamezou-tech/task-service");
+            const foreign = imageRepository("other", "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/someone-else/app");
+            const receiver = (type: string, resources: Array<Record<string, unknown>>) =>
+                subject("kubernetes:notification.toolkit.fluxcd.io/v1:Receiver", { metadata: { name: "images", namespace: "flux-system" }, spec: { type, secretRef: { name: "t" }, resources } });
+            const image = (name: string) => ({ apiVersion: "image.toolkit.fluxcd.io/v1", kind: "ImageRepository", name });
+            const rule = (names: string[]) => subject("aws:cloudwatch/eventRule:EventRule", { eventPattern: JSON.stringify({ source: ["aws.ecr"], detail: { "repository-name": names } }) });
+            const github = receiver("github", [{ kind: "GitRepository", name: "task-tool" }]);
+            check("event-receiver-own-registry", [ecr, own, foreign, github, receiver("generic", [image("task-service")]), rule(["mamezou-tech/task-service"])],
+                [ecr, own, foreign, receiver("generic", [image("other")])], /ImageRepository flux-system\/other of .*someone-else\/app, which is not one of the stack's ECR repositories \(mamezou-tech\/task-service\)/);
+            check("event-receiver-own-registry", [ecr, own], [ecr, own, receiver("generic-oidc", [{ kind: "GitRepository", name: "task-tool" }]), receiver("harbor", [{ kind: "ImageRepository", name: "*", matchLabels: { a: "b" } }])],
+                /may only rescan ImageRepositories named one by one/);
+            check("event-receiver-own-registry", [ecr, own], [ecr, own, receiver("generic", [image("missing")])], /flux-system\/missing, which this stack does not define/);
+            check("event-receiver-own-registry", [ecr], [ecr, rule(["mamezou-tech/task-service", "someone-else/app"])], /"someone-else\/app", outside the stack's ECR repositories/);
         });
         it("automation-path-not-rewritten", () => {
             const automation = subject("kubernetes:image.toolkit.fluxcd.io/v1:ImageUpdateAutomation", { metadata: { name: "t" }, spec: { update: { path: "./app/overlays/prod", strategy: "Setters" } } });

@@ -105,4 +105,29 @@ describe("stack config", () => {
             'eks-flux-gitops:imagePolicies[0] = "task-service=1.1.x": names app "task-service", which is not in apps ()',
         ]);
     });
+
+    it("keeps image push events off by default, and reads their host, class and rate limit", () => {
+        const off = prodConfig()();
+        assert.equal(off.imageDigestPinning, false);
+        assert.deepEqual(validationProblems(prodConfig({ "eks-flux-gitops:imageDigestPinning": true, "eks-flux-gitops:imagePolicies": [] })), [
+            "eks-flux-gitops:imageDigestPinning = true: needs imagePolicies: only the images Flux updates are pinned",
+        ]);
+        assert.deepEqual([off.imagePushEvents, off.imagePushIngressClass, off.imagePushRateLimitPerSecond], [false, "alb", 5]);
+        const on = prodConfig({ "eks-flux-gitops:imagePushEvents": true, "eks-flux-gitops:imagePushReceiverHost": "flux-webhook.example.com", "eks-flux-gitops:imagePushRateLimitPerSecond": 2 })();
+        assert.deepEqual([on.imagePushEvents, on.imagePushReceiverHost, on.imagePushRateLimitPerSecond], [true, "flux-webhook.example.com", 2]);
+    });
+
+    it("names the image push keys that are missing or out of range", () => {
+        assert.deepEqual(validationProblems(prodConfig({ "eks-flux-gitops:imagePushEvents": true, "eks-flux-gitops:imagePushRateLimitPerSecond": 0 })), [
+            "eks-flux-gitops:imagePushReceiverHost = \"\": is required: set it with `pulumi config set imagePushReceiverHost <value>`",
+            "eks-flux-gitops:imagePushRateLimitPerSecond = 0: must be from 1 to 300 calls per second (EventBridge's default and usual quota per API destination is 300)",
+        ]);
+        assert.deepEqual(
+            validationProblems(prodConfig({ "eks-flux-gitops:imagePushEvents": true, "eks-flux-gitops:imagePolicies": [], "eks-flux-gitops:imagePushReceiverHost": "https://hooks" })),
+            [
+                "eks-flux-gitops:imagePushEvents = true: needs imagePolicies: the push events rescan the ImageRepositories of the apps with a policy",
+                'eks-flux-gitops:imagePushReceiverHost = "https://hooks": must be a DNS name such as flux-webhook.example.com, with a certificate the Ingress serves',
+            ],
+        );
+    });
 });

@@ -93,6 +93,19 @@ export const DEFAULT_OUTPUTS: Record<string, OutputsFor> = {
         name: inputs.name ?? name,
         arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${inputs.name ?? name}`,
     }),
+    "aws:cloudwatch/eventRule:EventRule": ({ inputs, name }) => ({
+        name: inputs.name ?? name,
+        arn: arn("events", `rule/${inputs.name ?? name}`),
+    }),
+    "aws:cloudwatch/eventConnection:EventConnection": ({ inputs, name }) => ({
+        name: inputs.name ?? name,
+        arn: arn("events", `connection/${inputs.name ?? name}/mock-${name}`),
+        secretArn: arn("secretsmanager", `secret:events!connection/${inputs.name ?? name}-mock`),
+    }),
+    "aws:cloudwatch/eventApiDestination:EventApiDestination": ({ inputs, name }) => ({
+        name: inputs.name ?? name,
+        arn: arn("events", `api-destination/${inputs.name ?? name}/mock-${name}`),
+    }),
     "aws:kms/key:Key": ({ name }) => ({
         arn: arn("kms", `key/mock-${name}`),
         keyId: `mock-${name}`,

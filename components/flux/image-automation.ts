@@ -25,6 +25,12 @@ export interface ImageAutomationArgs {
     provider?: "aws" | "generic";
     /** Plain-HTTP registry (local test registries only). @default false */
     insecureRegistry?: boolean;
+    /**
+     * Pin images by digest as well as tag: each ImagePolicy reflects its chosen tag's digest
+     * (`digestReflectionPolicy: IfNotPresent`, enough for immutable tags), which the Setters strategy
+     * writes through `:digest` markers. @default false
+     */
+    digestPinning?: boolean;
     /** The Git side: omit it to only report the latest tags (no commits). */
     automation?: {
         /** Name of the ImageUpdateAutomation. @default the component's name */
@@ -106,7 +112,13 @@ export class ImageAutomation extends pulumi.ComponentResource {
             );
             new k8s.apiextensions.CustomResource(
                 `${name}-${image.name}-policy`,
-                imagePolicy({ name: policyName, namespace, imageRepository: image.name, semverRange: image.semverRange }) as k8s.apiextensions.CustomResourceArgs,
+                imagePolicy({
+                    name: policyName,
+                    namespace,
+                    imageRepository: image.name,
+                    semverRange: image.semverRange,
+                    digestReflectionPolicy: args.digestPinning ? "IfNotPresent" : "Never",
+                }) as k8s.apiextensions.CustomResourceArgs,
                 childOptions(this, opts, repository),
             );
             this.policyNames[image.name] = policyName;

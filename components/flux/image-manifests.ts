@@ -41,12 +41,22 @@ export function imageRepository(input: ImageRepositoryInput): KubernetesObject {
     return object;
 }
 
-export function imagePolicy(input: { name: string; namespace: string; imageRepository: string; semverRange: string }): KubernetesObject {
+/**
+ * `IfNotPresent` reflects the chosen tag's digest once; enough where tags are immutable (the
+ * registry's default here). Mutable tags would need `Always` with an interval.
+ */
+export type DigestReflectionPolicy = "IfNotPresent" | "Never";
+
+export function imagePolicy(input: { name: string; namespace: string; imageRepository: string; semverRange: string; digestReflectionPolicy?: DigestReflectionPolicy }): KubernetesObject {
     const object: KubernetesObject = {
         apiVersion: "image.toolkit.fluxcd.io/v1",
         kind: "ImagePolicy",
         metadata: { name: input.name, namespace: input.namespace },
-        spec: { imageRepositoryRef: { name: input.imageRepository }, policy: { semver: { range: input.semverRange } } },
+        spec: {
+            imageRepositoryRef: { name: input.imageRepository },
+            policy: { semver: { range: input.semverRange } },
+            ...(input.digestReflectionPolicy && input.digestReflectionPolicy !== "Never" ? { digestReflectionPolicy: input.digestReflectionPolicy } : {}),
+        },
     };
     validateKubernetesObject(`ImagePolicy ${input.name}`, object);
     return object;

@@ -23,6 +23,8 @@ export interface SeedApp {
     tag: string;
     /** The ImagePolicy that updates this app's tag, if any. */
     policy?: { namespace: string; name: string };
+    /** Pin the image by digest too: an empty `digest` the ImagePolicy's digest reflection fills. @default false */
+    pinDigest?: boolean;
     shape?: AppShape;
 }
 
@@ -174,7 +176,13 @@ export function seedAppFiles(options: SeedAppOptions): Record<string, string> {
         .map((app) => ({ app, shape: app.shape ?? SEED_APP_SHAPES[app.name] ?? GENERIC_SHAPE }))
         .filter(({ shape }) => shape.kind === "deployment" && shape.replicas !== undefined)
         .map(({ app, shape }) => ({ name: app.name, count: (shape as { replicas: number }).replicas }));
-    const images: OverlayImage[] = options.apps.map((app) => ({ name: app.name, newName: app.image, newTag: app.tag, ...(app.policy ? { policy: app.policy } : {}) }));
+    const images: OverlayImage[] = options.apps.map((app) => ({
+        name: app.name,
+        newName: app.image,
+        newTag: app.tag,
+        ...(app.pinDigest ? { digest: "" } : {}),
+        ...(app.policy ? { policy: app.policy } : {}),
+    }));
     files[`${overlayPath}/kustomization.yaml`] = renderOverlayKustomization(
         {
             resources: [relativeBase],

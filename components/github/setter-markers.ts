@@ -10,6 +10,11 @@ export interface OverlayImage {
     name: string;
     newName: string;
     newTag: string;
+    /**
+     * Digest pinned with the tag (kustomize renders `newName:newTag@digest`); "" until Flux writes the
+     * chosen tag's digest, which it does only with a policy and digest reflection. @default no digest field
+     */
+    digest?: string;
     /** The ImagePolicy whose choice Flux writes here; no markers without one. */
     policy?: { namespace: string; name: string };
 }
@@ -20,13 +25,13 @@ export interface OverlayImage {
  * document are kept.
  */
 export function setOverlayImages(document: Document, images: readonly OverlayImage[]): Document {
-    const list = document.createNode(images.map(({ name, newName, newTag }) => ({ name, newName, newTag })));
+    const list = document.createNode(images.map(({ name, newName, newTag, digest }) => ({ name, newName, newTag, ...(digest !== undefined ? { digest } : {}) })));
     images.forEach((image, i) => {
         if (!image.policy) {
             return;
         }
         const entry = (list as { items: YAMLMap[] }).items[i];
-        for (const [key, field] of [["newName", "name"], ["newTag", "tag"]] as const) {
+        for (const [key, field] of [["newName", "name"], ["newTag", "tag"], ["digest", "digest"]] as const) {
             const value = entry.get(key, true);
             if (isScalar(value)) {
                 value.comment = imagePolicyMarker(image.policy.namespace, image.policy.name, field);

@@ -148,6 +148,16 @@ describe("ImageAutomation", () => {
         }
     });
 
+    it("reflects the chosen tag's digest once for digest pinning", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        const automation = new ImageAutomation("pinned", { images: [{ name: "task-service", image: `${ECR}/task-service`, semverRange: "1.1.x" }], digestPinning: true });
+        await valueOf(automation.namespace);
+        await settled(cloud);
+        const policy = cloud.get("kubernetes:image.toolkit.fluxcd.io/v1:ImagePolicy", "pinned-task-service-policy");
+        assert.deepEqual(policy.inputs.spec, { imageRepositoryRef: { name: "task-service" }, policy: { semver: { range: "1.1.x" } }, digestReflectionPolicy: "IfNotPresent" });
+        validateObject(policy);
+    });
+
     it("uses provider generic and insecure for a local registry", async () => {
         const cloud = await useMockCloud(new MockCloud());
         new ImageAutomation("lab", { images: [{ name: "task-service", image: "127.0.0.1:5000/mamezou-tech/task-service", semverRange: "1.1.x" }], insecureRegistry: true });
@@ -218,6 +228,26 @@ describe("GitHubReceiver", () => {
         const ingress = cloud.get("kubernetes:networking.k8s.io/v1:Ingress", "task-tool-ingress").inputs.spec;
         assert.equal(ingress.rules[0].http.paths[0].backend.service.name, "webhook-receiver");
         assert.deepEqual(ingress.tls, [{ hosts: ["flux-webhook.example.com"], secretName: "webhook-tls" }]);
+    });
+
+    it("takes an existing token, so no random provider is needed, and keeps it secret", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        const token = "lab-token-0123456789abcdef0123456789";
+        const receiver = new GitHubReceiver("lab", { gitRepository: "task-tool", repository: "cfg", token, exposure: { kind: "external", baseUrl: "https://flux-webhook.lab.invalid" } });
+        assert.equal(await valueOf(receiver.webhookUrl), `https://flux-webhook.lab.invalid${receiverWebhookPath(token, "lab", "flux-system")}`);
+        await settled(cloud);
+        assert.ok(!cloud.resources.some((r) => r.type === "random:index/randomPassword:RandomPassword"));
+        assert.equal(cloud.get("kubernetes:core/v1:Secret", "lab-token").inputs.stringData.token, token);
+        const webhook = cloud.get("github:index/repositoryWebhook:RepositoryWebhook", "lab-webhook");
+        assert.equal(webhook.inputs.configuration.secret, token);
+        assert.deepEqual(webhook.secretPaths, ["configuration"]);
+    });
+
+    it("refuses a short token without showing it, and an exposure GitHub cannot reach", () => {
+        assert.deepEqual(validationProblems(() => new GitHubReceiver("r", { gitRepository: "g", repository: "r", token: "hunter2", exposure: { kind: "cluster" } })), [
+            'exposure.kind = "cluster": GitHub calls the webhook from outside the cluster; choose ingress, load-balancer or external',
+            'token = "[secret]": must be at least 32 characters without whitespace: it is the only secret in the webhook path',
+        ]);
     });
 
     it("refuses a plain-http external URL", () => {

@@ -36,6 +36,15 @@ describe("setter markers", () => {
         assert.deepEqual(parse(text).images[0], { name: "task-service", newName: `${ECR}/task-service`, newTag: "1.0.0" });
     });
 
+    it("pins a digest with its own marker, empty until Flux writes the chosen tag's digest", () => {
+        const text = renderOverlayKustomization({ resources: ["../../base"] }, [{ ...overlayImages[0], digest: "" }, { ...overlayImages[1], digest: "sha256:abc" }]);
+        const lines = text.split("\n");
+        assert.ok(lines.includes('    digest: "" # {"$imagepolicy": "flux-system:task-service:digest"}'), text);
+        assert.ok(lines.includes("    digest: sha256:abc"), "no marker without a policy");
+        assert.deepEqual(parse(text).images[0], { name: "task-service", newName: `${ECR}/task-service`, newTag: "1.0.0", digest: "" });
+        assert.equal(parse(renderOverlayKustomization({}, overlayImages.slice(0, 1))).images[0].digest, undefined, "no digest field unless asked");
+    });
+
     it("keeps the user's other fields and comments when the images are set again", () => {
         const source = "# owned by the platform team\nresources:\n  - ../../base # the base\nnamePrefix: prod-\nimages:\n  - name: old\n    newTag: 0.1.0\n";
         const updated = updateOverlayKustomization(source, [{ ...overlayImages[0], newTag: "1.1.0" }]);
