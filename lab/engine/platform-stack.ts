@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { GitServer } from "../git-server.js";
 import { PulumiCli, type PulumiResult } from "./pulumi-cli.js";
@@ -35,6 +36,8 @@ export class PlatformStack {
 
     async init(kubeconfig: string, git: GitServer, registry: string, imageOwner: string, apps: string[], intervals: LabIntervals, readyTimeout: string): Promise<void> {
         await this.cli.ok(this.dir, ["stack", "init", PLATFORM_STACK, "--secrets-provider", "passphrase"]);
+        // `stack init` writes the passphrase's salt beside Pulumi.yaml; the run keeps it with the rest of the config.
+        fs.renameSync(path.join(this.dir, `Pulumi.${PLATFORM_STACK}.yaml`), this.configFile);
         await this.setConfig(
             { gitUrl: git.url, publicKey: git.publicKey, knownHosts: git.knownHosts, registry, imageOwner, readyTimeout, ...intervals },
             { kubeconfig, privateKey: git.privateKey },
