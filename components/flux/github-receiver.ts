@@ -14,8 +14,12 @@ export interface GitHubReceiverArgs {
     namespace?: string;
     /** The GitRepository to reconcile on push. */
     gitRepository: string;
-    /** GitHub repository (name) to register the webhook on. */
-    repository: pulumi.Input<string>;
+    /**
+     * GitHub repository (name) to register the webhook on, through the github provider. Without it no
+     * webhook is registered: register `webhookUrl` with the token yourself (a repository another stack
+     * or team manages, or a Git server that sends GitHub's push event). @default none
+     */
+    repository?: pulumi.Input<string>;
     /** How the webhook reaches the cluster; `cluster` is refused, since GitHub calls from outside. */
     exposure: ReceiverExposure;
     /** An existing HMAC token (at least 32 characters), stored secret. @default a generated 40-character token */
@@ -57,16 +61,18 @@ export class GitHubReceiver extends pulumi.ComponentResource {
         );
         const baseUrl = exposeReceiver(name, receiverName, namespace, args.exposure, child);
         this.webhookUrl = pulumi.secret(token.apply((value) => `${baseUrl}${receiverWebhookPath(value, receiverName, namespace)}`));
-        new github.RepositoryWebhook(
-            `${name}-webhook`,
-            {
-                repository: args.repository,
-                events: ["push"],
-                active: true,
-                configuration: { url: this.webhookUrl, contentType: "json", secret: token, insecureSsl: false },
-            },
-            { parent: this },
-        );
+        if (args.repository !== undefined) {
+            new github.RepositoryWebhook(
+                `${name}-webhook`,
+                {
+                    repository: args.repository,
+                    events: ["push"],
+                    active: true,
+                    configuration: { url: this.webhookUrl, contentType: "json", secret: token, insecureSsl: false },
+                },
+                { parent: this },
+            );
+        }
         this.registerOutputs({ webhookUrl: this.webhookUrl });
     }
 }

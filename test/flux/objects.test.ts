@@ -243,6 +243,16 @@ describe("GitHubReceiver", () => {
         assert.deepEqual(webhook.secretPaths, ["configuration"]);
     });
 
+    it("registers no GitHub webhook without a repository, for a Git server that sends the push event itself", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        const token = "lab-token-0123456789abcdef0123456789";
+        const receiver = new GitHubReceiver("lab", { gitRepository: "task-tool", token, exposure: { kind: "external", baseUrl: "https://flux-webhook.lab.invalid" } });
+        assert.equal(await valueOf(receiver.webhookUrl), `https://flux-webhook.lab.invalid${receiverWebhookPath(token, "lab", "flux-system")}`);
+        await settled(cloud);
+        assert.deepEqual(cloud.resources.filter((r) => r.type.startsWith("github:")), []);
+        assert.equal(cloud.get("kubernetes:notification.toolkit.fluxcd.io/v1:Receiver", "lab-receiver").inputs.spec.resources[0].name, "task-tool");
+    });
+
     it("refuses a short token without showing it, and an exposure GitHub cannot reach", () => {
         assert.deepEqual(validationProblems(() => new GitHubReceiver("r", { gitRepository: "g", repository: "r", token: "hunter2", exposure: { kind: "cluster" } })), [
             'exposure.kind = "cluster": GitHub calls the webhook from outside the cluster; choose ingress, load-balancer or external',
