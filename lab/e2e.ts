@@ -8,6 +8,7 @@
  * each Flux controller as a local process, with the args of the Deployment `pulumi up` created, as
  * soon as it appears. Every process is stopped at the end, also on failure, and no listener may be left.
  */
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,10 +18,10 @@ import { FAKE_NODE, startCluster, startWorkloads } from "./cluster.js";
 import { PLATFORM_STACK, PlatformStack, type LabIntervals } from "./engine/platform-stack.js";
 import { installLanguageHost, PulumiCli, type LabPlugin } from "./engine/pulumi-cli.js";
 import { LAB_CONTROLLERS, startFluxControllers, type RunningFlux } from "./flux-controllers.js";
-import { cloneWorkspace, git, startGitServer, type GitServer } from "./git-server.js";
+import { cloneWorkspace, git, installPushWebhook, startGitServer, type GitServer } from "./git-server.js";
 import { readyCondition, type KubeClient, type KubeObject } from "./kube.js";
 import { ProcessGroup, sleep, waitFor } from "./processes.js";
-import { pushTag, startRegistry } from "./registry.js";
+import { pushTag, restartRegistry, startRegistry, type LabRegistry } from "./registry.js";
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /** The programs lab/build.sh made, by name (links to the builds of the pinned versions). */
@@ -238,6 +239,37 @@ async function fluxObjects(kube: KubeClient): Promise<string[]> {
     return left;
 }
 
+/** Milliseconds since `since` at which each named step of one delivery was first seen. */
+type Timeline = Record<string, number>;
+
+/**
+ * Follows one delivery, polling every 100 ms, until `steps` have all been seen in order; each step's
+ * probe may use what the earlier steps saw. Returns when each step was first seen.
+ */
+async function follow(what: string, since: number, timeoutMs: number, steps: Array<[string, () => Promise<boolean>]>): Promise<Timeline> {
+    const seen: Timeline = {};
+    let next = 0;
+    await waitFor(what, timeoutMs, async () => {
+        while (next < steps.length && (await steps[next][1]())) {
+            seen[steps[next][0]] = Date.now() - since;
+            next += 1;
+        }
+        return next === steps.length ? true : undefined;
+    }, async () => `seen so far: ${JSON.stringify(seen)}`, group, 100);
+    return seen;
+}
+
+/** p50 and max of each step over several timelines, in seconds. */
+function summarize(timelines: Timeline[]): Record<string, { p50: number; max: number }> {
+    const steps = Object.keys(timelines[0]);
+    return Object.fromEntries(
+        steps.map((step) => {
+            const values = timelines.map((t) => t[step]).sort((a, b) => a - b);
+            return [step, { p50: Math.round(values[Math.floor((values.length - 1) / 2)]) / 1000, max: Math.round(values[values.length - 1]) / 1000 }];
+        }),
+    );
+}
+
 function keepEngineState(cli: PulumiCli): void {
     fs.rmSync(lastRunDir, { recursive: true, force: true });
     fs.mkdirSync(lastRunDir, { recursive: true });
@@ -256,7 +288,8 @@ async function main(): Promise<void> {
         const { kube, kubeconfig } = cluster;
         await startWorkloads(group, bin, runDir, cluster);
         const server = await startGitServer(group, runDir, `${LAB_OWNER}/task-tool-cluster-config`);
-        const registry = await startRegistry(group, runDir);
+        const labRegistry = await startRegistry(group, runDir);
+        const registry = labRegistry.address;
         for (const app of LAB_APPS) {
             await pushTag(registry, `${LAB_OWNER}/${app}`, "1.0.0");
         }
@@ -282,7 +315,7 @@ async function main(): Promise<void> {
         const fluxMessage = /failed to checkout and determine revision[^\n"]*/.exec(refused.output)?.[0] ?? "";
         console.log(`pulumi up with a wrong deploy key: failed after ${refused.seconds.toFixed(1)} s (ready timeout ${READY_TIMEOUT_SECONDS}s) with Flux's message: ${fluxMessage.slice(0, 220)}`);
         report.wrongKeyUpSeconds = refused.seconds;
-        await controllers;
+        const flux = await controllers;
 
         // 2. The right key: pulumi up returns once the GitRepository and the Kustomization are Ready.
         await stack.setConfig({}, { privateKey: server.privateKey });
@@ -317,21 +350,7 @@ async function main(): Promise<void> {
                 undefined,
                 group,
             );
-            const expected = [
-                AUTOMATION_AUTHOR,
-                "Update images by Flux image automation",
-                "",
-                `Automation: ${FLUX_NAMESPACE}/${SYNC_NAME}`,
-                "",
-                `- ${FLUX_NAMESPACE}:task-service:tag: ${previous} -> ${tag}`,
-            ].join("\n");
-            if (commit.trim() !== expected) {
-                throw new Error(`the automation commit is not by fluxcdbot with the default message:\n${commit}\nexpected:\n${expected}`);
-            }
-            const overlay = git(server.bare, "show", `main:${OVERLAY}`);
-            if (!overlay.includes(`newTag: ${tag} # {"$imagepolicy": "${FLUX_NAMESPACE}:task-service:tag"}`)) {
-                throw new Error(`the automation did not rewrite the marked newTag:\n${overlay}`);
-            }
+            assertAutomationCommit(server, previous, tag);
             await waitForRollout(kube, "task-service", tag, timeoutMs);
             return { seconds: seconds(tagPushed), commit };
         };
@@ -377,7 +396,10 @@ async function main(): Promise<void> {
         const moved = await update("1.1.1", "1.2.0", 180_000, false);
         console.log(`pulumi up of the new range in ${rangeUp.seconds.toFixed(1)} s -> ImagePolicy chose 1.2.0 -> commit by fluxcdbot -> rolled out ${seconds(rangeStarted).toFixed(1)} s after pulumi up began:\n${moved.commit.replace(/^/gm, "    ")}`);
 
-        // 8. Destroy: Flux's objects go while their controllers run, so no finalizer is left; the retained stays.
+        // 8. Instant delivery: Receivers for the Git server's push webhook and the registry's push notifications.
+        report.instant = await instantDelivery(kube, cli, stack, server, labRegistry, workspace, flux);
+
+        // 9. Destroy: Flux's objects go while their controllers run, so no finalizer is left; the retained stays.
         const commitsBefore = git(server.bare, "rev-list", "--count", "main");
         let destroying = true;
         const kubelet = stopControllersWhenDeleted(kube, () => destroying);
@@ -415,6 +437,110 @@ async function main(): Promise<void> {
             await group.stopAll();
         }
     }
+}
+
+/**
+ * Switches the platform stack's Receivers on (a GitHub-type Receiver the Git server's post-receive hook
+ * calls, a generic image push Receiver the registry's notifications call; the ImageRepository keeps its
+ * 1m scan, Git its interval of 10m) and measures, step by step, how fast five tag pushes and five
+ * commits reach the pods, and one tag push with the registry's events off.
+ */
+async function instantDelivery(kube: KubeClient, cli: PulumiCli, stack: PlatformStack, server: GitServer, registry: LabRegistry, workspace: Workspace, flux: RunningFlux) {
+    const gitToken = crypto.randomBytes(24).toString("hex");
+    const imageToken = crypto.randomBytes(24).toString("hex");
+    await stack.setConfig({ receivers: "true", sourceInterval: "10m" }, { gitReceiverToken: gitToken, imageReceiverToken: imageToken });
+    const up = await stack.up();
+    if (up.code !== 0) {
+        throw new Error(`pulumi up with the receivers failed:\n${up.output.split("\n").slice(-40).join("\n")}`);
+    }
+    const outputs = JSON.parse((await cli.ok(stack.dir, ["stack", "output", "--json", "--show-secrets", ...stack.flags()])).output);
+    const gitPath = new URL(outputs.gitWebhookUrl).pathname;
+    const imagePath = new URL(outputs.imagePushWebhookUrl).pathname;
+    const served = new Set((await kube.list("notification.toolkit.fluxcd.io/v1", "Receiver", FLUX_NAMESPACE)).map((r) => r.status?.webhookPath));
+    if (!served.has(gitPath) || !served.has(imagePath)) {
+        throw new Error(`notification-controller serves ${[...served].join(", ")}; the stack's webhook URLs call ${gitPath} and ${imagePath}`);
+    }
+    const deliveries = `${runDir}/logs/webhook-deliveries.log`;
+    installPushWebhook(server.bare, `${flux.receiverUrl}${gitPath}`, gitToken, deliveries);
+    await restartRegistry(group, runDir, registry, `${flux.receiverUrl}${imagePath}`);
+    console.log(`pulumi up with the receivers in ${up.seconds.toFixed(1)} s; Receivers served at the stack's webhook paths; the registry notifies the image Receiver, the Git server's hook the Git Receiver`);
+
+    const tagPush = async (tag: string, previous: string): Promise<Timeline> => {
+        const before = git(server.bare, "rev-parse", "main");
+        const requested = (await get(kube, "ImageRepository", "task-service"))?.metadata?.annotations?.["reconcile.fluxcd.io/requestedAt"];
+        const since = Date.now();
+        await pushTag(registry.address, `${LAB_OWNER}/task-service`, tag);
+        const pushed = Date.now() - since;
+        let head = before;
+        const timeline = await follow(`tag ${tag} to reach the pods`, since, 150_000, [
+            ["event delivered", async () => (await get(kube, "ImageRepository", "task-service"))?.metadata?.annotations?.["reconcile.fluxcd.io/requestedAt"] !== requested],
+            ["scan done", async () => (await get(kube, "ImageRepository", "task-service"))?.status?.lastScanResult?.latestTags?.includes(tag) === true],
+            ["policy chose it", async () => (await get(kube, "ImagePolicy", "task-service"))?.status?.latestRef?.tag === tag],
+            ["commit pushed", async () => (head = git(server.bare, "rev-parse", "main")) !== before],
+            ["Kustomization applied", async () => (await get(kube, "Kustomization", SYNC_NAME))?.status?.lastAppliedRevision === `main@sha1:${head}`],
+            ["pods Ready", async () => {
+                const state = await rollout(kube, "task-service");
+                return state.tag === tag && state.rolledOut;
+            }],
+        ]);
+        assertAutomationCommit(server, previous, tag);
+        return { "tag pushed": pushed, ...timeline };
+    };
+    const commit = async (tag: string): Promise<Timeline> => {
+        const pushed = workspace.bump("task-web", tag);
+        const head = git(server.bare, "rev-parse", "main");
+        return follow(`commit of task-web ${tag} to reach the pods`, pushed, 60_000, [
+            ["source fetched", async () => (await get(kube, "GitRepository", SYNC_NAME))?.status?.artifact?.revision === `main@sha1:${head}`],
+            ["Kustomization applied", async () => (await get(kube, "Kustomization", SYNC_NAME))?.status?.lastAppliedRevision === `main@sha1:${head}`],
+            ["pods Ready", async () => {
+                const state = await rollout(kube, "task-web");
+                return state.tag === tag && state.rolledOut;
+            }],
+        ]);
+    };
+
+    const tags: Timeline[] = [];
+    let previous = "1.2.0";
+    for (const tag of ["1.2.1", "1.2.2", "1.2.3", "1.2.4", "1.2.5"]) {
+        tags.push(await tagPush(tag, previous));
+        previous = tag;
+    }
+    const commits: Timeline[] = [];
+    for (const tag of ["1.0.1", "1.0.2", "1.0.3", "1.0.4", "1.0.5"]) {
+        commits.push(await commit(tag));
+    }
+    await restartRegistry(group, runDir, registry);
+    const polled = await tagPush("1.2.6", previous);
+    const delivered = fs.readFileSync(deliveries, "utf8").trim().split("\n");
+    if (!delivered.every((line) => line.endsWith(" 200"))) {
+        throw new Error(`a Git push webhook delivery failed:\n${delivered.join("\n")}`);
+    }
+    const result = { tagPushToPods: summarize(tags), commitToPods: summarize(commits), tagPushPollingOnly: polled, gitWebhookDeliveries: delivered.length };
+    const line = (timeline: Record<string, { p50: number; max: number }>) => Object.entries(timeline).map(([step, { p50, max }]) => `${step} ${p50}/${max}`).join(", ");
+    console.log(`instant delivery, seconds p50/max since the push (5 each):\n    tag push -> ${line(result.tagPushToPods)}\n    commit -> ${line(result.commitToPods)}`);
+    console.log(`    one tag push with the registry's events off (1m scan): ${Object.entries(polled).map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)}`).join(", ")}`);
+    return result;
+}
+
+/** image-automation-controller's last commit is by fluxcdbot with exactly the default message, and rewrote the marked newTag. */
+function assertAutomationCommit(server: GitServer, previous: string, tag: string): string {
+    const commit = git(server.bare, "log", "-1", "--format=%an <%ae>%n%B", "main");
+    const expected = [
+        AUTOMATION_AUTHOR,
+        "Update images by Flux image automation",
+        "",
+        `Automation: ${FLUX_NAMESPACE}/${SYNC_NAME}`,
+        "",
+        `- ${FLUX_NAMESPACE}:task-service:tag: ${previous} -> ${tag}`,
+    ].join("\n");
+    if (commit.trim() !== expected) {
+        throw new Error(`the automation commit is not by fluxcdbot with the default message:\n${commit}\nexpected:\n${expected}`);
+    }
+    const overlay = git(server.bare, "show", `main:${OVERLAY}`);
+    if (!overlay.includes(`newTag: ${tag} # {"$imagepolicy": "${FLUX_NAMESPACE}:task-service:tag"}`)) {
+        throw new Error(`the automation did not rewrite the marked newTag:\n${overlay}`);
+    }
+    return commit;
 }
 
 /** A key pair the lab's SSH server does not authorise, for the wrong-key case. */

@@ -62,7 +62,7 @@ export class ProcessGroup {
 
     /** Stops one program (TERM to its process group), as a kubelet stops a deleted pod. */
     stop(name: string): void {
-        const entry = this.running.find((e) => e.name === name);
+        const entry = this.running.find((e) => e.name === name && !e.stopped);
         if (entry?.child.pid && entry.child.exitCode === null && entry.child.signalCode === null) {
             entry.stopped = true;
             try {
@@ -71,6 +71,16 @@ export class ProcessGroup {
                 // already gone
             }
         }
+    }
+
+    /** Stops one program and waits until it has exited, so it can be started again on its ports. */
+    async stopAndWait(name: string): Promise<void> {
+        const entry = this.running.find((e) => e.name === name && !e.stopped);
+        if (!entry) {
+            return;
+        }
+        this.stop(name);
+        await waitFor(`${name} to exit`, 15_000, async () => (entry.child.exitCode !== null || entry.child.signalCode !== null ? true : undefined));
     }
 
     /** Stops everything (TERM, then KILL after a grace period) and checks no listener is left. */
@@ -140,7 +150,14 @@ export function isListening(port: number): Promise<boolean> {
 }
 
 /** Polls `probe` until it returns a value, or fails after `timeoutMs` naming what was awaited and what was last seen. */
-export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, describeLast?: () => Promise<string>, group?: ProcessGroup): Promise<T> {
+export async function waitFor<T>(
+    what: string,
+    timeoutMs: number,
+    probe: () => Promise<T | undefined>,
+    describeLast?: () => Promise<string>,
+    group?: ProcessGroup,
+    pollMs = 500,
+): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let lastError = "";
     while (Date.now() < deadline) {
@@ -153,7 +170,7 @@ export async function waitFor<T>(what: string, timeoutMs: number, probe: () => P
         } catch (error) {
             lastError = (error as Error).message;
         }
-        await sleep(500);
+        await sleep(pollMs);
     }
     const last = describeLast ? await describeLast().catch((e: Error) => e.message) : lastError;
     throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}; last seen: ${last || "nothing"}`);

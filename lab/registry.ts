@@ -2,16 +2,35 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { freePort, waitFor, type ProcessGroup } from "./processes.js";
 
-/** Debian's docker-registry (the CNCF distribution) on a loopback port, plain HTTP; returns host:port. */
-export async function startRegistry(group: ProcessGroup, runDir: string): Promise<string> {
-    const port = await freePort();
+export interface LabRegistry {
+    /** host:port */
+    address: string;
+    port: number;
+}
+
+/**
+ * Debian's docker-registry (the CNCF distribution) on a loopback port, plain HTTP. With `notify`, it
+ * sends its push events (pulls ignored) to that URL, as a registry's notification endpoint would call
+ * a webhook. Started again on the same port and storage to change that, as `restart` does.
+ */
+export async function startRegistry(group: ProcessGroup, runDir: string, port?: number, notify?: string): Promise<LabRegistry> {
+    const listen = port ?? (await freePort());
+    const notifications = notify
+        ? `notifications:\n  endpoints:\n    - name: flux\n      url: ${notify}\n      timeout: 2s\n      threshold: 3\n      backoff: 1s\n      ignore:\n        actions: [pull]\n`
+        : "";
     fs.writeFileSync(
         `${runDir}/registry.yml`,
-        `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${runDir}/registry\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+        `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${runDir}/registry\nhttp:\n  addr: 127.0.0.1:${listen}\n${notifications}`,
     );
-    group.start("docker-registry", "docker-registry", ["serve", `${runDir}/registry.yml`], { ports: [port] });
-    await waitFor("docker-registry /v2/", 30_000, async () => ((await fetch(`http://127.0.0.1:${port}/v2/`).catch(() => undefined))?.status === 200 ? true : undefined), undefined, group);
-    return `127.0.0.1:${port}`;
+    group.start("docker-registry", "docker-registry", ["serve", `${runDir}/registry.yml`], { ports: [listen] });
+    await waitFor("docker-registry /v2/", 30_000, async () => ((await fetch(`http://127.0.0.1:${listen}/v2/`).catch(() => undefined))?.status === 200 ? true : undefined), undefined, group);
+    return { address: `127.0.0.1:${listen}`, port: listen };
+}
+
+/** Starts the registry again on its port and storage, sending push events to `notify` (or to nobody). */
+export async function restartRegistry(group: ProcessGroup, runDir: string, registry: LabRegistry, notify?: string): Promise<void> {
+    await group.stopAndWait("docker-registry");
+    await startRegistry(group, runDir, registry.port, notify);
 }
 
 const digest = (data: Buffer) => `sha256:${createHash("sha256").update(data).digest("hex")}`;

@@ -30,7 +30,7 @@ export class PlatformStack {
         this.configFile = path.join(runDir, `Pulumi.${PLATFORM_STACK}.yaml`);
     }
 
-    private flags(): string[] {
+    flags(): string[] {
         return ["--stack", PLATFORM_STACK, "--config-file", this.configFile];
     }
 

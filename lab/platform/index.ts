@@ -6,13 +6,16 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GitOpsPlatform } from "eks-flux-gitops";
+import { GitHubReceiver, GitOpsPlatform } from "eks-flux-gitops";
 
 const config = new pulumi.Config();
 const registry = config.require("registry");
 const owner = config.require("imageOwner");
 const apps = config.requireObject<string[]>("apps");
 const syncName = "task-tool";
+
+/** Instant delivery: the push webhook of the Git server and the registry's push notifications, each with a lab-made token. */
+const receivers = config.getBoolean("receivers") ?? false;
 
 const provider = new k8s.Provider("lab", { kubeconfig: config.requireSecret("kubeconfig") });
 const platform = new GitOpsPlatform("lab", {
@@ -40,8 +43,20 @@ const platform = new GitOpsPlatform("lab", {
         readyTimeout: config.require("readyTimeout"),
     },
     imageAutomation: { scanInterval: config.require("scanInterval"), interval: config.require("automationInterval"), insecureRegistry: true },
+    ...(receivers ? { imagePushEvents: { token: config.requireSecret("imageReceiverToken"), eventBridge: false } } : {}),
 });
+
+// The lab's Git server sends GitHub's push event itself (a post-receive hook), so no webhook is registered.
+const gitReceiver = receivers
+    ? new GitHubReceiver(
+          "lab-receiver",
+          { name: syncName, gitRepository: syncName, token: config.requireSecret("gitReceiverToken"), exposure: { kind: "external", baseUrl: "https://flux-webhook.lab.invalid" } },
+          { provider, dependsOn: [platform] },
+      )
+    : undefined;
 
 export const fluxNamespace = platform.fluxNamespace;
 export const gitRepositoryName = syncName;
 export const kubeconfig = pulumi.secret(config.requireSecret("kubeconfig"));
+export const gitWebhookUrl = gitReceiver?.webhookUrl;
+export const imagePushWebhookUrl = platform.imagePushWebhookUrl;
