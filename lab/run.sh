@@ -30,6 +30,7 @@ echo "lab packages: $((SECONDS - started)) s"
 bash lab/build.sh all
 # The lab's platform program imports the library by its package name, as a user's program does.
 npm run --silent build
+npm run --silent build:policy
 echo "lab build: $((SECONDS - started)) s"
 npx tsx lab/e2e.ts
 echo "lab total: $((SECONDS - started)) s"
