@@ -51,7 +51,7 @@ export class PulumiCli {
     }
 
     /** Runs `pulumi args...` in `cwd`; resolves with its exit code and output (it never throws on a non-zero exit). */
-    run(cwd: string, args: string[], extraEnv: Record<string, string> = {}): Promise<PulumiResult> {
+    run(cwd: string, args: string[], extraEnv: Record<string, string> = {}, onOutput?: (text: string) => void): Promise<PulumiResult> {
         const started = Date.now();
         const log = path.join(this.logDir, `pulumi-${String(++this.commands).padStart(2, "0")}-${args.filter((a) => !a.startsWith("-"))[0] ?? "cli"}.log`);
         fs.writeFileSync(log, `$ pulumi ${args.join(" ")}  (in ${cwd})\n`);
@@ -61,6 +61,7 @@ export class PulumiCli {
             const collect = (chunk: Buffer) => {
                 output += chunk.toString();
                 fs.appendFileSync(log, chunk);
+                onOutput?.(output);
             };
             child.stdout.on("data", collect);
             child.stderr.on("data", collect);
