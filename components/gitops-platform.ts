@@ -4,6 +4,7 @@ import { ContainerRegistry, type ContainerRegistryArgs } from "./aws/container-r
 import { EksCluster, type EksClusterArgs } from "./aws/eks-cluster.js";
 import { EksVpc, type EksVpcArgs } from "./aws/eks-vpc.js";
 import { FluxEcrAccess } from "./aws/flux-ecr-access.js";
+import { ecrRepositoryArn } from "./aws/flux-ecr-iam-policies.js";
 import { AppSync } from "./flux/app-sync.js";
 import { GitHubReceiver, type ReceiverExposure } from "./flux/github-receiver.js";
 import { GitSource } from "./flux/git-source.js";
@@ -166,6 +167,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
         );
 
         const ecrAutomated = automated.filter((app) => app.image === undefined || isEcrImage(app.image));
+        const existingEcrArns = ecrAutomated.flatMap((app) => (app.image !== undefined ? [ecrRepositoryArn(app.image)!] : []));
         const ecrMode = args.imageAutomation?.ecrAccess ?? "irsa";
         const ecrAccess =
             ecrAutomated.length > 0 && (ecrMode === "pod-identity" ? clusterName !== undefined : oidc.arn !== undefined && oidc.url !== undefined)
@@ -173,7 +175,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
                       `${name}-flux-ecr`,
                       {
                           mode: ecrMode,
-                          repositoryArns: registry ? registry.repositoryArns : [],
+                          repositoryArns: registry ? registry.repositoryArns.apply((arns) => [...arns, ...existingEcrArns]) : existingEcrArns,
                           oidcProviderArn: oidc.arn,
                           oidcProviderUrl: oidc.url,
                           clusterName,

@@ -80,6 +80,24 @@ describe("GitOpsPlatform", () => {
         assert.equal(cloud.get("kubernetes:image.toolkit.fluxcd.io/v1:ImageRepository", "lab-images-task-service-repository").inputs.spec.provider, "generic");
     });
 
+    it("grants read on existing ECR repositories when every automated image is one, never an empty Resource", async () => {
+        const image = "210987654321.dkr.ecr.ap-northeast-1.amazonaws.com/shared/task-service";
+        const { cloud } = await build({ ...seed, apps: [{ name: "task-service", semverRange: "1.1.x", image }] });
+        assert.equal(cloud.ofType("aws:ecr/repository:Repository").length, 0);
+        const read = JSON.parse(cloud.get("aws:iam/rolePolicy:RolePolicy", "mz-k8s-flux-ecr-ecr-read").inputs.policy);
+        assert.deepEqual(read.Statement[1].Resource, ["arn:aws:ecr:ap-northeast-1:210987654321:repository/shared/task-service"]);
+    });
+
+    it("starts image-reflector-controller only after its Pod Identity association exists", async () => {
+        const { cloud } = await build({ ...seed, imageAutomation: { ...seed.imageAutomation, ecrAccess: "pod-identity" } });
+        const association = cloud.get("aws:eks/podIdentityAssociation:PodIdentityAssociation", "mz-k8s-flux-ecr-association");
+        const account = cloud.get("kubernetes:v1:ServiceAccount", "mz-k8s-flux-serviceaccount-flux-system-image-reflector-controller");
+        const controller = cloud.get("kubernetes:apps/v1:Deployment", "mz-k8s-flux-deployment-flux-system-image-reflector-controller");
+        assert.ok(account.dependencies.includes(association.urn), "the service account waits for the association");
+        assert.ok(controller.dependencies.includes(account.urn), "the controller waits for its service account");
+        assert.deepEqual(account.inputs.metadata.annotations?.["eks.amazonaws.com/role-arn"], undefined);
+    });
+
     it("refuses duplicate apps and bad ranges before creating anything", async () => {
         const cloud = await useMockCloud(new MockCloud());
         assert.throws(
