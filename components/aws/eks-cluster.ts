@@ -123,10 +123,13 @@ export class EksCluster extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        new eks.ManagedNodeGroup(
+        const nodeGroup = new eks.ManagedNodeGroup(
             `${name}-nodes`,
             {
                 cluster,
+                // With a launch template of our own (and no AMI in it) the group's version is what EKS
+                // upgrades the nodes to; without it only the control plane follows kubernetesVersion.
+                version: settings.kubernetesVersion,
                 nodeRoleArn: nodeRole.arn,
                 subnetIds: args.privateSubnetIds,
                 instanceTypes: settings.instanceTypes,
@@ -165,7 +168,9 @@ export class EksCluster extends pulumi.ComponentResource {
         }
 
         this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
+        // The cluster is ACTIVE before any node exists; objects applied through this provider wait
+        // for the node group, so Deployments do not sit Pending until their timeout.
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [nodeGroup] });
         this.clusterName = pulumi.output(settings.clusterName);
         this.oidcProviderArn = cluster.oidcProviderArn;
         this.oidcProviderUrl = cluster.oidcProviderUrl.apply((url) => url.replace(/^https:\/\//, ""));

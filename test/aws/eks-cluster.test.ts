@@ -91,6 +91,14 @@ describe("EksCluster", () => {
         assert.deepEqual(group.inputs.instanceTypes, ["m6i.large"]);
         assert.deepEqual(group.inputs.scalingConfig, { desiredSize: 3, minSize: 1, maxSize: 5 });
         assert.ok(group.dependencies.includes(template.urn));
+        assert.equal(group.inputs.version, "1.34", "the nodes follow kubernetesVersion, not only the control plane");
+    });
+
+    it("makes the Kubernetes provider wait for the node group, so nothing is applied to a cluster without nodes", async () => {
+        const { cloud } = await build({ kubernetesVersion: "1.33" });
+        const group = cloud.get("eks:index:ManagedNodeGroup", "mz-k8s-nodes");
+        assert.equal(group.inputs.version, "1.33");
+        assert.ok(cloud.get("pulumi:providers:kubernetes", "mz-k8s-k8s").dependencies.includes(group.urn));
     });
 
     it("gives a secret kubeconfig, a provider built from it, and the IRSA issuer without https", async () => {
