@@ -1,3 +1,4 @@
+import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { GitOpsPlatform } from "./components/index.js";
 import { readStackConfig } from "./stack/config.js";
@@ -6,6 +7,8 @@ const config = readStackConfig(pulumi.getProject(), (key) => {
     const [namespace, ...name] = key.split(":");
     return new pulumi.Config(namespace).get(name.join(":"));
 });
+// The repository, deploy key and files go to the owner Flux's URL names; the token comes from GITHUB_TOKEN.
+const githubProvider = new github.Provider("github", { owner: config.githubOwner });
 const policies = new Map(config.imagePolicies.map((policy) => [policy.app, policy.semverRange]));
 
 const platform = new GitOpsPlatform(config.clusterName, {
@@ -21,7 +24,7 @@ const platform = new GitOpsPlatform(config.clusterName, {
         gitSsh: config.gitSshCidrs.length > 0 ? { kind: "cidrs", cidrs: config.gitSshCidrs } : { kind: "github" },
     },
     registry: { namePrefix: config.imageNamePrefix || undefined },
-    git: { owner: config.githubOwner, name: config.configRepository, branch: config.branch },
+    git: { owner: config.githubOwner, name: config.configRepository, branch: config.branch, provider: githubProvider },
     sync: {
         path: config.syncPath,
         targetNamespace: config.targetNamespace,

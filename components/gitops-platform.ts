@@ -1,3 +1,4 @@
+import * as github from "@pulumi/github";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerRegistry, type ContainerRegistryArgs } from "./aws/container-registry.js";
@@ -59,6 +60,11 @@ export interface GitOpsPlatformArgs {
         | (Omit<ConfigRepositoryArgs, "files" | "gitOwnedPaths" | "allowPush"> & {
               /** Commit the seed app's base and overlay. @default true */
               seedAppFiles?: boolean;
+              /**
+               * The github provider for the repository, deploy key, files and webhook; it must act for
+               * `owner`. @default one created here with `owner` (its token from GITHUB_TOKEN)
+               */
+              provider?: github.Provider;
           })
         | { server: ExistingGitRepository; branch?: string };
     /** Flux install settings; `existing: true` when Flux is already installed. @default a new install */
@@ -197,11 +203,15 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
         const branch = args.git.branch ?? "main";
         let source: { url: pulumi.Input<string>; privateKey: pulumi.Input<string>; publicKey: pulumi.Input<string>; knownHosts: pulumi.Input<string> };
         let repository: ConfigRepository | undefined;
+        let githubProvider: github.Provider | undefined;
         if ("server" in args.git) {
             source = { url: args.git.server.sshUrl, ...args.git.server };
             this.repositorySshUrl = pulumi.output(args.git.server.sshUrl);
         } else {
-            const { seedAppFiles: seed, ...repositoryArgs } = args.git;
+            const { seedAppFiles: seed, provider: givenGithubProvider, ...repositoryArgs } = args.git;
+            // Without an explicit owner the github provider takes GITHUB_OWNER or the token's own user,
+            // and would create the repository where Flux's URL (built from `owner`) does not point.
+            githubProvider = givenGithubProvider ?? new github.Provider(`${name}-github`, { owner: repositoryArgs.owner }, { parent: this });
             const seedFor = (urls: Record<string, string>) =>
                 seedAppFiles({
                     overlayPath: syncPath.replace(/^\.\//, ""),
@@ -221,7 +231,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
             repository = new ConfigRepository(
                 `${name}-config`,
                 { ...repositoryArgs, branch, allowPush: automation, gitOwnedPaths: automation ? [syncPath] : [], files },
-                { parent: this },
+                { parent: this, provider: githubProvider },
             );
             source = { url: repository.sshUrl, privateKey: repository.privateKeyOpenssh, publicKey: repository.publicKeyOpenssh, knownHosts: repository.knownHosts };
             this.repositorySshUrl = repository.sshUrl;
@@ -267,7 +277,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
             new GitHubReceiver(
                 `${name}-receiver`,
                 { name: syncName, namespace: fluxNamespace, gitRepository: syncName, repository: repository.repositoryName, exposure: args.receiver },
-                fluxOptions([...installed, gitSource]),
+                { parent: this, providers: [provider, githubProvider!], dependsOn: [...installed, gitSource] },
             );
         }
 

@@ -98,6 +98,19 @@ describe("GitOpsPlatform", () => {
         assert.deepEqual(account.inputs.metadata.annotations?.["eks.amazonaws.com/role-arn"], undefined);
     });
 
+    it("creates a github provider for git.owner when given none, and uses it for the repository and the webhook", async () => {
+        const { cloud } = await build({ ...seed, receiver: { kind: "external", baseUrl: "https://flux-hooks.example.com" } });
+        const provider = cloud.get("pulumi:providers:github", "mz-k8s-github");
+        assert.equal(provider.inputs.owner, "octo-org");
+        const webhook = cloud.get("github:index/repositoryWebhook:RepositoryWebhook", "mz-k8s-receiver-webhook");
+        const repository = cloud.get("github:index/repository:Repository", "mz-k8s-config-repository");
+        for (const resource of [webhook, repository, ...cloud.ofType("github:index/repositoryFile:RepositoryFile")]) {
+            assert.ok(resource.provider?.startsWith(`${provider.urn}::`), `${resource.name} uses ${resource.provider}`);
+        }
+        const receiver = cloud.get("kubernetes:notification.toolkit.fluxcd.io/v1:Receiver", "mz-k8s-receiver-receiver");
+        assert.ok(receiver.provider?.startsWith(cloud.get("pulumi:providers:kubernetes", "mz-k8s-cluster-k8s").urn), "Kubernetes objects stay on the cluster");
+    });
+
     it("refuses duplicate apps and bad ranges before creating anything", async () => {
         const cloud = await useMockCloud(new MockCloud());
         assert.throws(

@@ -22,7 +22,11 @@ export interface GitHubReceiverArgs {
     namespace?: string;
     /** The GitRepository to reconcile on push. */
     gitRepository: string;
-    /** GitHub repository (name) to register the webhook on. */
+    /**
+     * GitHub repository (name) to register the webhook on, in the account of the github provider
+     * this component is given (`providers: [k8sProvider, githubProvider]`), which must have the
+     * repository's owner as its `owner`.
+     */
     repository: pulumi.Input<string>;
     /** How the webhook reaches the cluster. */
     exposure: ReceiverExposure;

@@ -14,7 +14,11 @@ export interface ExistingSshKey {
 }
 
 export interface ConfigRepositoryArgs {
-    /** GitHub user or organisation that owns the repository (the github provider must act for it). */
+    /**
+     * GitHub user or organisation that owns the repository. Only the URLs are built from it: GitHub
+     * resources go wherever the github provider acts, so pass `{ provider: new github.Provider(..., {
+     * owner }) }` in the options (the default provider takes GITHUB_OWNER, else the token's own user).
+     */
     owner: string;
     /** Repository name. */
     name: string;
