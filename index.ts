@@ -21,6 +21,7 @@ const platform = new GitOpsPlatform(config.clusterName, {
         minSize: config.nodeMinSize,
         maxSize: config.nodeMaxSize,
         publicAccessCidrs: config.clusterPublicAccessCidrs,
+        access: config.clusterAccess,
         gitSsh: config.gitSshCidrs.length > 0 ? { kind: "cidrs", cidrs: config.gitSshCidrs } : { kind: "github" },
     },
     registry: { namePrefix: config.imageNamePrefix || undefined },

@@ -34,4 +34,27 @@ describe("the stack program (index.ts)", function () {
             assert.ok(resource.provider?.startsWith(`${provider.urn}::`), `${resource.type} ${resource.name} uses ${resource.provider}`);
         }
     });
+
+    it("gives the preview and deploy roles their access entries on the cluster", async () => {
+        const { cloud } = await runStack({
+            ...base,
+            deployRoleArn: "arn:aws:iam::123456789012:role/github-deploy",
+            previewRoleArn: "arn:aws:iam::123456789012:role/github-preview",
+        });
+        const entries = cloud.get("eks:index:Cluster", "mz-k8s-cluster-eks").inputs.accessEntries;
+        assert.deepEqual(
+            Object.values(entries).map((e: any) => [e.principalArn, Object.values(e.accessPolicies).map((p: any) => p.policyArn)]),
+            [
+                ["arn:aws:iam::123456789012:role/github-deploy", ["arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"]],
+                ["arn:aws:iam::123456789012:role/github-preview", ["arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"]],
+            ],
+        );
+    });
+
+    it("refuses, from the config alone, a private endpoint deployed from outside the VPC", async () => {
+        await assert.rejects(runStack({ githubOwner: "octo-org" }), /eks-flux-gitops:clusterPublicAccessCidrs = \[\]: is empty.*eks-flux-gitops:deployFromInsideVpc/);
+        const inside = await runStack({ githubOwner: "octo-org", deployFromInsideVpc: true });
+        const cluster = inside.cloud.get("eks:index:Cluster", "mz-k8s-cluster-eks").inputs;
+        assert.deepEqual([cluster.endpointPublicAccess, cluster.endpointPrivateAccess], [false, true]);
+    });
 });

@@ -3,6 +3,7 @@ import * as eks from "@pulumi/eks";
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { accessEntryKey, accessPolicyArn } from "./cluster-access.js";
 import { resolveEksClusterSettings, type EksClusterSettings } from "./eks-cluster-options.js";
 import { parseCidr } from "../validate.js";
 import { cidrFamilies, destinationCidrs, SSH_PORT } from "./git-ssh-egress.js";
@@ -62,6 +63,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 { parent: this },
             ).arn;
 
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const cluster = new eks.Cluster(
             `${name}-eks`,
             {
@@ -78,6 +80,17 @@ export class EksCluster extends pulumi.ComponentResource {
                 encryptionConfigKeyArn: secretsKeyArn,
                 createOidcProvider: true,
                 authenticationMode: eks.AuthenticationMode.Api,
+                accessEntries: Object.fromEntries(
+                    settings.access.map((entry) => [
+                        accessEntryKey(entry.principalArn),
+                        {
+                            principalArn: entry.principalArn,
+                            accessPolicies: {
+                                [entry.access]: { policyArn: partition.apply((p) => accessPolicyArn(p, entry.access)), accessScope: { type: "cluster" } },
+                            },
+                        },
+                    ]),
+                ),
                 skipDefaultNodeGroup: true,
                 tags,
             },
@@ -99,7 +112,7 @@ export class EksCluster extends pulumi.ComponentResource {
             (policy) =>
                 new aws.iam.RolePolicyAttachment(
                     `${name}-node-${policy}`,
-                    { role: nodeRole.name, policyArn: pulumi.interpolate`arn:${aws.getPartitionOutput({}, { parent: this }).partition}:iam::aws:policy/${policy}` },
+                    { role: nodeRole.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}` },
                     { parent: this },
                 ),
         );

@@ -112,6 +112,45 @@ describe("EksCluster", () => {
         assert.match(await valueOf(cluster.oidcProviderArn), /^arn:aws:iam::123456789012:oidc-provider\/oidc\.eks\./);
     });
 
+    it("gives the listed principals access entries with their EKS access policies, and no one else", async () => {
+        const none = (await build()).cloud.get("eks:index:Cluster", "mz-k8s-eks").inputs;
+        assert.deepEqual(none.accessEntries, {});
+        const { cloud } = await build({
+            access: [
+                { principalArn: "arn:aws:iam::123456789012:role/github-deploy", access: "cluster-admin" },
+                { principalArn: "arn:aws:iam::123456789012:role/github-preview", access: "view" },
+            ],
+        });
+        assert.deepEqual(cloud.get("eks:index:Cluster", "mz-k8s-eks").inputs.accessEntries, {
+            "123456789012-role-github-deploy": {
+                principalArn: "arn:aws:iam::123456789012:role/github-deploy",
+                accessPolicies: { "cluster-admin": { policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } } },
+            },
+            "123456789012-role-github-preview": {
+                principalArn: "arn:aws:iam::123456789012:role/github-preview",
+                accessPolicies: { view: { policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy", accessScope: { type: "cluster" } } },
+            },
+        });
+        assert.deepEqual(
+            validationProblems(
+                () =>
+                    new EksCluster("c", {
+                        ...network,
+                        access: [
+                            { principalArn: "arn:aws:sts::123456789012:assumed-role/deploy/session", access: "view" },
+                            { principalArn: "arn:aws:iam::123456789012:role/a", access: "view" },
+                            { principalArn: "arn:aws:iam::123456789012:role/a", access: "admin" as never },
+                        ],
+                    }),
+            ),
+            [
+                'access[0].principalArn = "arn:aws:sts::123456789012:assumed-role/deploy/session": is an STS session ARN; give the IAM role\'s ARN, arn:aws:iam::<account>:role/<name>',
+                'access[2].principalArn = "arn:aws:iam::123456789012:role/a": is already given access by access[1].principalArn; EKS allows one access entry per principal',
+                'access[2].access = "admin": must be one of cluster-admin, view',
+            ],
+        );
+    });
+
     it("rejects bad settings before creating anything, one message per problem", async () => {
         const cloud = await useMockCloud(new MockCloud());
         assert.deepEqual(
