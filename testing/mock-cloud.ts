@@ -174,6 +174,8 @@ export const DEFAULT_INVOKES: Record<string, InvokeHandler> = {
         zoneIds: ["apne1-az4", "apne1-az1", "apne1-az2"],
         id: MOCK_REGION,
     }),
+    // A repository that does not exist yet: the provider answers a 404 with an empty result.
+    "github:index/getRepository:getRepository": () => ({ id: "" }),
     "github:index/getSshKeys:getSshKeys": () => ({ id: "github", keys: [...GITHUB_SSH_KEYS] }),
     "github:index/getIpRanges:getIpRanges": () => ({
         id: "github",
