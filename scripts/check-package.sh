@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `npm run check:package`: what another stack gets from `npm install`. Builds and packs the library,
-# installs the tarball into a scratch ES-module project, type-checks a consumer against the shipped
-# .d.ts files and runs it, so the exports map, the types and the vendored Flux files are all proven.
+# installs the tarball into two scratch projects, an ES-module one (`import`) and a CommonJS one
+# (`require()`, as Pulumi's default TypeScript template compiles to), type-checks each consumer
+# against the shipped .d.ts files and runs it, so the exports map, the types and the vendored Flux
+# files are proven for both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 project="$PWD"
@@ -10,24 +12,34 @@ trap 'rm -rf "$scratch"' EXIT
 
 npm run build --silent
 tarball=$(npm pack --silent --pack-destination "$scratch" | tail -1)
-cd "$scratch"
-cat > package.json <<'EOF'
-{ "name": "consumer-stack", "private": true, "type": "module" }
-EOF
-npm install --silent --no-audit --no-fund "./$tarball" "typescript@$(node -p "require('$project/node_modules/typescript/package.json').version")" "@types/node@$(node -p "require('$project/node_modules/@types/node/package.json').version")"
-cat > tsconfig.json <<'EOF'
-{ "compilerOptions": { "module": "nodenext", "moduleResolution": "nodenext", "target": "ES2022", "strict": true, "skipLibCheck": true, "outDir": "out", "types": ["node"] }, "include": ["consumer.ts"] }
-EOF
-cat > consumer.ts <<'EOF'
-import { buildFluxInstall, EksCluster, fluxInstallOptions, GitOpsPlatform, type EksClusterArgs } from "eks-flux-gitops";
+typescript="typescript@$(node -p "require('$project/node_modules/typescript/package.json').version")"
+types_node="@types/node@$(node -p "require('$project/node_modules/@types/node/package.json').version")"
 
-const args: EksClusterArgs = { vpcId: "vpc-0123", privateSubnetIds: ["subnet-0123"], kubernetesVersion: "1.34" };
+# The consumer's body, shared by both module systems; only the import line differs.
+body='const args: EksClusterArgs = { vpcId: "vpc-0123", privateSubnetIds: ["subnet-0123"], kubernetesVersion: "1.34" };
 const install = buildFluxInstall(fluxInstallOptions({ imageAutomation: true }));
 const deployments = install.objects.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name);
 if (typeof EksCluster !== "function" || typeof GitOpsPlatform !== "function" || deployments.length !== 6 || install.crds.length === 0) {
     throw new Error(`unexpected package contents: ${JSON.stringify({ deployments, crds: install.crds.length, args })}`);
 }
-console.log(`package ok: ${deployments.length} controller Deployments, ${install.crds.length} CRDs from the installed package`);
+console.log(`package ok (${MODULE_SYSTEM}): ${deployments.length} controller Deployments, ${install.crds.length} CRDs from the installed package`);'
+
+consumer() {
+    local kind=$1 type=$2 import=$3
+    mkdir "$scratch/$kind"
+    cd "$scratch/$kind"
+    printf '{ "name": "consumer-%s", "private": true, "type": "%s" }\n' "$kind" "$type" > package.json
+    npm install --silent --no-audit --no-fund "../$tarball" "$typescript" "$types_node"
+    cat > tsconfig.json <<'EOF'
+{ "compilerOptions": { "module": "nodenext", "moduleResolution": "nodenext", "target": "ES2022", "strict": true, "skipLibCheck": true, "outDir": "out", "types": ["node"] }, "include": ["consumer.ts"] }
 EOF
-npx tsc -p tsconfig.json
-node out/consumer.js
+    printf '%s\nconst MODULE_SYSTEM = "%s";\n%s\n' "$import" "$kind" "$body" > consumer.ts
+    npx tsc -p tsconfig.json
+    node out/consumer.js
+}
+
+consumer esm module 'import { buildFluxInstall, EksCluster, fluxInstallOptions, GitOpsPlatform, type EksClusterArgs } from "eks-flux-gitops";'
+# Under "type": "commonjs" tsc emits require("eks-flux-gitops"): the package's "require" condition,
+# served by Node's require() of ES modules (Node >= 22.12).
+consumer cjs commonjs 'import { buildFluxInstall, EksCluster, fluxInstallOptions, GitOpsPlatform, type EksClusterArgs } from "eks-flux-gitops";'
+grep -q 'require("eks-flux-gitops")' "$scratch/cjs/out/consumer.js" || { echo "the CommonJS consumer does not require() the package" >&2; exit 1; }
