@@ -15,35 +15,61 @@ async function build(args: Partial<EksClusterArgs> = {}) {
 
 
 describe("EksCluster", () => {
-    it("puts the SSH egress rule on the security group managed nodes really use, to GitHub's git ranges", async () => {
+    it("puts the nodes in a security group of their own, so EKS's allow-all cluster group is not theirs", async () => {
         const { cloud, cluster } = await build();
+        const group = cloud.get("aws:ec2/securityGroup:SecurityGroup", "mz-k8s-node-sg");
+        assert.equal(group.inputs.vpcId, "vpc-1");
+        assert.equal(group.inputs.egress, undefined, "no inline rules: the provider then removes AWS's default allow-all egress");
+        assert.equal(group.inputs.tags["kubernetes.io/cluster/mz-k8s"], "owned");
+        const launchTemplate = cloud.get("aws:ec2/launchTemplate:LaunchTemplate", "mz-k8s-nodes");
+        assert.deepEqual(launchTemplate.inputs.vpcSecurityGroupIds, [group.id], "a group in the template keeps EKS from adding its cluster security group");
+        assert.deepEqual(await valueOf(cluster.nodeSecurityGroupIds), [group.id]);
+    });
+
+    it("lets the nodes send only HTTPS, to each other, and Git over SSH, each rule with its reason", async () => {
+        const { cloud } = await build();
+        const group = cloud.get("aws:ec2/securityGroup:SecurityGroup", "mz-k8s-node-sg");
         const rules = cloud.ofType("aws:ec2/securityGroupRule:SecurityGroupRule");
-        assert.deepEqual(rules.map((r) => r.name).sort(), ["mz-k8s-git-ssh-ipv4", "mz-k8s-git-ssh-ipv6"]);
-        for (const rule of rules) {
-            assert.equal(rule.inputs.type, "egress");
-            assert.equal(rule.inputs.protocol, "tcp");
-            assert.equal(rule.inputs.fromPort, 22);
-            assert.equal(rule.inputs.toPort, 22);
-            assert.equal(rule.inputs.securityGroupId, EKS_CLUSTER_SECURITY_GROUP, "not pulumi-eks's nodeSecurityGroupId");
-        }
-        assert.deepEqual(cloud.get("aws:ec2/securityGroupRule:SecurityGroupRule", "mz-k8s-git-ssh-ipv4").inputs.cidrBlocks, GITHUB_GIT_IPV4);
-        assert.deepEqual(cloud.get("aws:ec2/securityGroupRule:SecurityGroupRule", "mz-k8s-git-ssh-ipv6").inputs.ipv6CidrBlocks, GITHUB_GIT_IPV6);
-        assert.deepEqual(await valueOf(cluster.nodeSecurityGroupIds), [EKS_CLUSTER_SECURITY_GROUP]);
+        const summary = (filter: (r: (typeof rules)[number]) => boolean) =>
+            rules
+                .filter(filter)
+                .map((r) => [r.inputs.type, r.inputs.securityGroupId, r.inputs.protocol, r.inputs.fromPort, r.inputs.toPort,
+                    r.inputs.self ? "self" : r.inputs.sourceSecurityGroupId ?? [...(r.inputs.cidrBlocks ?? []), ...(r.inputs.ipv6CidrBlocks ?? [])].join(" ")])
+                .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+        assert.deepEqual(summary((r) => r.inputs.type === "egress"), [
+            ["egress", group.id, "-1", 0, 0, "self"],
+            ["egress", group.id, "tcp", 22, 22, GITHUB_GIT_IPV4.join(" ")],
+            ["egress", group.id, "tcp", 22, 22, GITHUB_GIT_IPV6.join(" ")],
+            ["egress", group.id, "tcp", 443, 443, "0.0.0.0/0 ::/0"],
+        ]);
+        assert.deepEqual(summary((r) => r.inputs.type === "ingress"), [
+            ["ingress", group.id, "-1", 0, 0, "self"],
+            ["ingress", group.id, "tcp", 1025, 65535, EKS_CLUSTER_SECURITY_GROUP],
+            ["ingress", group.id, "tcp", 443, 443, EKS_CLUSTER_SECURITY_GROUP],
+            ["ingress", EKS_CLUSTER_SECURITY_GROUP, "tcp", 443, 443, group.id],
+        ]);
+        assert.ok(rules.every((r) => r.inputs.description.length > 10), "every rule says why");
         assert.ok(cloud.invocations.some((i) => i.token === "github:index/getIpRanges:getIpRanges"));
-        const launchTemplate = cloud.ofType("aws:ec2/launchTemplate:LaunchTemplate")[0];
-        assert.equal(launchTemplate.inputs.vpcSecurityGroupIds, undefined, "no SGs in the template, so EKS attaches its cluster SG");
+        const nodeGroup = cloud.get("eks:index:ManagedNodeGroup", "mz-k8s-nodes");
+        for (const rule of rules.filter((r) => !r.name.includes("git-ssh"))) {
+            assert.ok(nodeGroup.dependencies.includes(rule.urn), `nodes join after ${rule.name}`);
+        }
     });
 
     it("takes other Git hosts as CIDRs, one rule per IP family present", async () => {
         const { cloud } = await build({ gitSsh: { kind: "cidrs", cidrs: ["198.51.100.10/32"] } });
-        const rules = cloud.ofType("aws:ec2/securityGroupRule:SecurityGroupRule");
+        const rules = cloud.ofType("aws:ec2/securityGroupRule:SecurityGroupRule").filter((r) => r.name.includes("git-ssh"));
         assert.deepEqual(rules.map((r) => r.inputs.cidrBlocks), [["198.51.100.10/32"]]);
         assert.ok(!cloud.invocations.some((i) => i.token === "github:index/getIpRanges:getIpRanges"));
     });
 
     it("opens SSH to anywhere only when asked for by name", async () => {
         const { cloud } = await build({ gitSsh: { kind: "anywhere" } });
-        const cidrs = cloud.ofType("aws:ec2/securityGroupRule:SecurityGroupRule").map((r) => r.inputs.cidrBlocks ?? r.inputs.ipv6CidrBlocks).sort();
+        const cidrs = cloud
+            .ofType("aws:ec2/securityGroupRule:SecurityGroupRule")
+            .filter((r) => r.name.includes("git-ssh"))
+            .map((r) => r.inputs.cidrBlocks ?? r.inputs.ipv6CidrBlocks)
+            .sort();
         assert.deepEqual(cidrs, [["0.0.0.0/0"], ["::/0"]]);
         assert.deepEqual(validationProblems(() => new EksCluster("c", { ...network, gitSsh: { kind: "cidrs", cidrs: ["0.0.0.0/0"] } })), [
             'gitSsh.cidrs[0] = "0.0.0.0/0": opens SSH to the whole internet; if that is really meant, use { kind: "anywhere" }',
