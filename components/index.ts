@@ -6,6 +6,7 @@ export * from "./aws/eks-cluster.js";
 export * from "./aws/eks-cluster-options.js";
 export * from "./aws/cluster-access.js";
 export * from "./aws/git-ssh-egress.js";
+export * from "./aws/node-security-rules.js";
 export * from "./aws/container-registry.js";
 export * from "./aws/ecr-lifecycle-policy.js";
 export * from "./aws/flux-ecr-access.js";
