@@ -31,8 +31,10 @@ describe("GitOpsPlatform", () => {
         assert.equal(account.inputs.metadata.annotations["eks.amazonaws.com/role-arn"], "arn:aws:iam::123456789012:role/mz-k8s-flux-ecr-role");
         const trust = JSON.parse(role.inputs.assumeRolePolicy);
         assert.match(Object.keys(trust.Statement[0].Condition.StringEquals)[0], /^oidc\.eks\.ap-northeast-1\.amazonaws\.com\/id\/.+:sub$/);
-        const read = JSON.parse(cloud.get("aws:iam/rolePolicy:RolePolicy", "mz-k8s-flux-ecr-ecr-read").inputs.policy);
+        const readPolicy = cloud.get("aws:iam/rolePolicy:RolePolicy", "mz-k8s-flux-ecr-ecr-read");
+        const read = JSON.parse(readPolicy.inputs.policy);
         assert.equal(read.Statement[1].Resource.length, 3);
+        assert.ok(account.dependencies.includes(readPolicy.urn), "the controller starts with its ECR permissions in place");
         const overlay = parse(cloud.get("github:index/repositoryFile:RepositoryFile", "mz-k8s-config-app/overlays/prod/kustomization.yaml").inputs.content);
         assert.deepEqual(overlay.images[0], { name: "task-service", newName: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/mamezou-tech/task-service", newTag: "1.0.0" });
         const urls = await valueOf(platform.imageRepositories);

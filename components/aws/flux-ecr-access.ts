@@ -36,9 +36,9 @@ export class FluxEcrAccess extends pulumi.ComponentResource {
     public readonly roleArn: pulumi.Output<string>;
     public readonly roleName: pulumi.Output<string>;
     /**
-     * Annotations for the controller's service account (empty with Pod Identity); with Pod Identity
-     * they resolve after the association exists, so pass them to FluxInstall to order the controller
-     * after it.
+     * Annotations for the controller's service account (empty with Pod Identity). They resolve once
+     * the read policy (and the Pod Identity association) exist, so passing them to FluxInstall orders
+     * the controller after its permissions.
      */
     public readonly serviceAccountAnnotations: pulumi.Output<Record<string, string>>;
 
@@ -70,7 +70,7 @@ export class FluxEcrAccess extends pulumi.ComponentResource {
             { description: `Read-only ECR access for ${namespace}/${serviceAccount} (Flux image-reflector-controller)`, assumeRolePolicy: trustPolicy, tags: args.tags },
             { parent: this },
         );
-        new aws.iam.RolePolicy(
+        const readPolicy = new aws.iam.RolePolicy(
             `${name}-ecr-read`,
             { role: role.name, policy: pulumi.output(args.repositoryArns).apply((arns) => JSON.stringify(ecrReadPolicy(arns))) },
             { parent: this },
@@ -90,10 +90,10 @@ export class FluxEcrAccess extends pulumi.ComponentResource {
         this.roleArn = role.arn;
         this.roleName = role.name;
         // Pod Identity hands credentials only to pods started after the association exists, so the
-        // annotations carry the association as a dependency: a service account built from them, and
-        // the controller Deployment that waits for it, come after the association.
+        // annotations carry the association (and the read policy) as dependencies: a service account
+        // built from them, and the controller Deployment that waits for it, come after both.
         this.serviceAccountAnnotations = pulumi
-            .all([role.arn, association ? association.associationId : ""])
+            .all([role.arn, readPolicy.id, association ? association.associationId : ""])
             .apply(([arn]): Record<string, string> => (mode === "irsa" ? { [IRSA_ROLE_ANNOTATION]: arn } : {}));
         this.registerOutputs({ roleArn: this.roleArn, roleName: this.roleName });
     }
