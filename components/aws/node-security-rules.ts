@@ -72,7 +72,7 @@ export const NODE_SECURITY_RULES: readonly NodeSecurityRule[] = [
         toPort: HTTPS_PORT,
         on: "cluster",
         peer: { kind: "nodes" },
-        description: "Nodes and pods to the Kubernetes API (the cluster's private endpoint)",
+        description: "Nodes and pods to the Kubernetes API (private endpoint)",
     },
     {
         key: "https-egress",

@@ -48,7 +48,11 @@ describe("EksCluster", () => {
             ["ingress", group.id, "tcp", 443, 443, EKS_CLUSTER_SECURITY_GROUP],
             ["ingress", EKS_CLUSTER_SECURITY_GROUP, "tcp", 443, 443, group.id],
         ]);
-        assert.ok(rules.every((r) => r.inputs.description.length > 10), "every rule says why");
+        // EC2 refuses other characters in security group (rule) descriptions, or more than 255.
+        const ec2Description = /^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]{10,255}$/;
+        for (const described of [group, ...rules]) {
+            assert.match(described.inputs.description, ec2Description, `${described.name} says why, in characters EC2 accepts`);
+        }
         assert.ok(cloud.invocations.some((i) => i.token === "github:index/getIpRanges:getIpRanges"));
         const nodeGroup = cloud.get("eks:index:ManagedNodeGroup", "mz-k8s-nodes");
         for (const rule of rules.filter((r) => !r.name.includes("git-ssh"))) {
