@@ -1,3 +1,4 @@
+import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { GitOpsPlatform } from "./components/index.js";
 import { readStackConfig } from "./stack/config.js";
@@ -12,6 +13,8 @@ const ALB_HTTPS_ANNOTATIONS = {
     "alb.ingress.kubernetes.io/target-type": "ip",
     "alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS":443}]',
 };
+// The repository, deploy key and files go to the owner Flux's URL names; the token comes from GITHUB_TOKEN.
+const githubProvider = new github.Provider("github", { owner: config.githubOwner });
 const policies = new Map(config.imagePolicies.map((policy) => [policy.app, policy.semverRange]));
 
 const platform = new GitOpsPlatform(config.clusterName, {
@@ -24,10 +27,11 @@ const platform = new GitOpsPlatform(config.clusterName, {
         minSize: config.nodeMinSize,
         maxSize: config.nodeMaxSize,
         publicAccessCidrs: config.clusterPublicAccessCidrs,
+        access: config.clusterAccess,
         gitSsh: config.gitSshCidrs.length > 0 ? { kind: "cidrs", cidrs: config.gitSshCidrs } : { kind: "github" },
     },
     registry: { namePrefix: config.imageNamePrefix || undefined },
-    git: { owner: config.githubOwner, name: config.configRepository, branch: config.branch },
+    git: { owner: config.githubOwner, name: config.configRepository, branch: config.branch, provider: githubProvider },
     sync: {
         path: config.syncPath,
         targetNamespace: config.targetNamespace,

@@ -1,3 +1,4 @@
+import * as github from "@pulumi/github";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerRegistry, type ContainerRegistryArgs } from "./aws/container-registry.js";
@@ -6,6 +7,7 @@ import { checkEcrPushEventsSettings, type EcrPushEventsSettings } from "./aws/ec
 import { EcrPushEvents } from "./aws/ecr-push-events.js";
 import { EksVpc, type EksVpcArgs } from "./aws/eks-vpc.js";
 import { FluxEcrAccess } from "./aws/flux-ecr-access.js";
+import { ecrRepositoryArn } from "./aws/flux-ecr-iam-policies.js";
 import { AppSync } from "./flux/app-sync.js";
 import { GitHubReceiver } from "./flux/github-receiver.js";
 import { checkImagePushReceiverArgs, ImagePushReceiver, type ImagePushReceiverArgs } from "./flux/image-push-receiver.js";
@@ -62,6 +64,11 @@ export interface GitOpsPlatformArgs {
         | (Omit<ConfigRepositoryArgs, "files" | "gitOwnedPaths" | "allowPush"> & {
               /** Commit the seed app's base and overlay. @default true */
               seedAppFiles?: boolean;
+              /**
+               * The github provider for the repository, deploy key, files and webhook; it must act for
+               * `owner`. @default one created here with `owner` (its token from GITHUB_TOKEN)
+               */
+              provider?: github.Provider;
           })
         | { server: ExistingGitRepository; branch?: string };
     /** Flux install settings; `existing: true` when Flux is already installed. @default a new install */
@@ -254,6 +261,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
         );
 
         const ecrAutomated = automated.filter((app) => app.image === undefined || isEcrImage(app.image));
+        const existingEcrArns = ecrAutomated.flatMap((app) => (app.image !== undefined ? [ecrRepositoryArn(app.image)!] : []));
         const ecrMode = args.imageAutomation?.ecrAccess ?? "irsa";
         const ecrAccess =
             ecrAutomated.length > 0 && (ecrMode === "pod-identity" ? clusterName !== undefined : oidc.arn !== undefined && oidc.url !== undefined)
@@ -261,7 +269,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
                       `${name}-flux-ecr`,
                       {
                           mode: ecrMode,
-                          repositoryArns: registry ? registry.repositoryArns : [],
+                          repositoryArns: registry ? registry.repositoryArns.apply((arns) => [...arns, ...existingEcrArns]) : existingEcrArns,
                           oidcProviderArn: oidc.arn,
                           oidcProviderUrl: oidc.url,
                           clusterName,
@@ -283,11 +291,15 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
         const branch = args.git.branch ?? "main";
         let source: { url: pulumi.Input<string>; privateKey: pulumi.Input<string>; publicKey: pulumi.Input<string>; knownHosts: pulumi.Input<string> };
         let repository: ConfigRepository | undefined;
+        let githubProvider: github.Provider | undefined;
         if ("server" in args.git) {
             source = { url: args.git.server.sshUrl, ...args.git.server };
             this.repositorySshUrl = pulumi.output(args.git.server.sshUrl);
         } else {
-            const { seedAppFiles: seed, ...repositoryArgs } = args.git;
+            const { seedAppFiles: seed, provider: givenGithubProvider, ...repositoryArgs } = args.git;
+            // Without an explicit owner the github provider takes GITHUB_OWNER or the token's own user,
+            // and would create the repository where Flux's URL (built from `owner`) does not point.
+            githubProvider = givenGithubProvider ?? new github.Provider(`${name}-github`, { owner: repositoryArgs.owner }, { parent: this });
             const seedFor = (urls: Record<string, string>) =>
                 seedAppFiles({
                     overlayPath: syncPath.replace(/^\.\//, ""),
@@ -309,7 +321,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
             repository = new ConfigRepository(
                 `${name}-config`,
                 { ...repositoryArgs, branch, allowPush: automation, gitOwnedPaths: automation ? [syncPath] : [], files },
-                { parent: this },
+                { parent: this, provider: githubProvider },
             );
             source = { url: repository.sshUrl, privateKey: repository.privateKeyOpenssh, publicKey: repository.publicKeyOpenssh, knownHosts: repository.knownHosts };
             this.repositorySshUrl = repository.sshUrl;
@@ -357,7 +369,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
             new GitHubReceiver(
                 `${name}-receiver`,
                 { name: syncName, namespace: fluxNamespace, gitRepository: syncName, repository: repository.repositoryName, exposure: githubReceiver },
-                fluxOptions([...installed, gitSource]),
+                { parent: this, providers: [provider, githubProvider!], dependsOn: [...installed, gitSource] },
             );
         }
 

@@ -14,6 +14,8 @@ import { loadProjectConfig } from "../stack/project-config.js";
 import { kubernetesManifests, planResources, renderTree, repositoryFiles, SECRET_MASK, type PlanFile } from "../stack/plan-report.js";
 
 const PLACEHOLDER_OWNER = "example-owner";
+// A documentation address (RFC 5737), standing in for the runner's egress address.
+const PLACEHOLDER_DEPLOY_CIDR = "203.0.113.10/32";
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 const { values: flags } = parseArgs({
@@ -58,6 +60,16 @@ async function main(): Promise<number> {
         console.log(
             `note: ${ownerKey} is not set for stack ${flags.stack}; planning with "${values[ownerKey]}" ` +
                 "(set GITHUB_OWNER or --config githubOwner=...; pulumi up refuses until the stack sets it)",
+        );
+    }
+
+    const cidrsKey = `${project}:clusterPublicAccessCidrs`;
+    const insideKey = `${project}:deployFromInsideVpc`;
+    if ((values[cidrsKey] as string[] | undefined)?.length === 0 && values[insideKey] !== true && !flags.strict) {
+        values[cidrsKey] = [PLACEHOLDER_DEPLOY_CIDR];
+        console.log(
+            `note: ${cidrsKey} is empty and ${insideKey} is not true for stack ${flags.stack}; planning with ${PLACEHOLDER_DEPLOY_CIDR} ` +
+                "(pulumi up refuses until the stack lists its deploy CIDRs or says it deploys from inside the VPC)",
         );
     }
 

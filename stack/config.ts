@@ -10,6 +10,7 @@ import {
     isAnywhereCidr,
     type Problem,
 } from "../components/validate.js";
+import { checkClusterAccessPrincipals, type ClusterAccessEntry } from "../components/aws/cluster-access.js";
 
 /** The prod stack's settings, typed; see Pulumi.yaml for each key's meaning and default. */
 export interface StackConfig {
@@ -23,6 +24,9 @@ export interface StackConfig {
     nodeMinSize: number;
     nodeMaxSize: number;
     clusterPublicAccessCidrs: string[];
+    deployFromInsideVpc: boolean;
+    /** deployRoleArn, previewRoleArn, clusterAdminArns and clusterViewerArns, as access entries. */
+    clusterAccess: ClusterAccessEntry[];
     gitSshCidrs: string[];
     imageNamePrefix: string;
     apps: string[];
@@ -162,6 +166,30 @@ export function readStackConfig(project: string, get: ConfigGetter): StackConfig
         add(checkCidr(key(field), cidr));
         check(!isAnywhereCidr(cidr), field, cidr, "must not open the API endpoint to the whole internet; list the addresses that deploy");
     });
+    const deployFromInsideVpc = json("deployFromInsideVpc", false, isBoolean, "true or false");
+    // A private endpoint answers only inside the VPC: a GitHub-hosted runner or a laptop would build
+    // the whole cluster and then time out at the first Kubernetes call.
+    check(
+        clusterPublicAccessCidrs.length > 0 || deployFromInsideVpc,
+        "clusterPublicAccessCidrs",
+        clusterPublicAccessCidrs,
+        `is empty, so the API endpoint is private and \`pulumi up\` could reach it only from inside the VPC: list the deploying machine's egress CIDRs here, or set ${key("deployFromInsideVpc")} to true when pulumi runs inside the VPC (e.g. a self-hosted runner there)`,
+    );
+
+    const accessSources: Array<{ field: string; arn: string; access: ClusterAccessEntry["access"] }> = [];
+    const deployRoleArn = text("deployRoleArn");
+    if (deployRoleArn !== "") {
+        accessSources.push({ field: key("deployRoleArn"), arn: deployRoleArn, access: "cluster-admin" });
+    }
+    const previewRoleArn = text("previewRoleArn");
+    if (previewRoleArn !== "") {
+        accessSources.push({ field: key("previewRoleArn"), arn: previewRoleArn, access: "view" });
+    }
+    list("clusterAdminArns").forEach((arn, i) => accessSources.push({ field: key(`clusterAdminArns[${i}]`), arn, access: "cluster-admin" }));
+    list("clusterViewerArns").forEach((arn, i) => accessSources.push({ field: key(`clusterViewerArns[${i}]`), arn, access: "view" }));
+    const clusterAccess = accessSources.map(({ arn, access }) => ({ principalArn: arn, access }));
+    add(checkClusterAccessPrincipals(clusterAccess, (i) => accessSources[i].field));
+
     const gitSshCidrs = list("gitSshCidrs");
     gitSshCidrs.forEach((cidr, i) => add(checkCidr(key(`gitSshCidrs[${i}]`), cidr)));
 
@@ -264,6 +292,8 @@ export function readStackConfig(project: string, get: ConfigGetter): StackConfig
         nodeMinSize,
         nodeMaxSize,
         clusterPublicAccessCidrs,
+        deployFromInsideVpc,
+        clusterAccess,
         gitSshCidrs,
         imageNamePrefix,
         apps,

@@ -18,6 +18,9 @@ async function resolve(value: unknown): Promise<{ value: unknown; secret: boolea
     return { value: resolved, secret };
 }
 
+// ES modules run once per URL; a fresh query makes each evaluation run the program again.
+let evaluations = 0;
+
 /**
  * Runs the stack program at `programPath` under Pulumi's mock mode, the way `pulumi preview` runs it,
  * with the given stack config. Throws what the program throws (e.g. an InputValidationError for bad
@@ -35,7 +38,7 @@ export async function evaluateStack(
     // The module's exports themselves, not the stack's serialized copy, so secretness is kept.
     let exported: Record<string, unknown> = {};
     await pulumi.runtime.runInPulumiStack(async () => {
-        exported = { ...((await import(pathToFileURL(path.resolve(programPath)).href)) as Record<string, unknown>) };
+        exported = { ...((await import(`${pathToFileURL(path.resolve(programPath)).href}?evaluation=${++evaluations}`)) as Record<string, unknown>) };
         return exported;
     });
     await settled(cloud);

@@ -33,8 +33,10 @@ describe("GitOpsPlatform", () => {
         assert.equal(account.inputs.metadata.annotations["eks.amazonaws.com/role-arn"], "arn:aws:iam::123456789012:role/mz-k8s-flux-ecr-role");
         const trust = JSON.parse(role.inputs.assumeRolePolicy);
         assert.match(Object.keys(trust.Statement[0].Condition.StringEquals)[0], /^oidc\.eks\.ap-northeast-1\.amazonaws\.com\/id\/.+:sub$/);
-        const read = JSON.parse(cloud.get("aws:iam/rolePolicy:RolePolicy", "mz-k8s-flux-ecr-ecr-read").inputs.policy);
+        const readPolicy = cloud.get("aws:iam/rolePolicy:RolePolicy", "mz-k8s-flux-ecr-ecr-read");
+        const read = JSON.parse(readPolicy.inputs.policy);
         assert.equal(read.Statement[1].Resource.length, 3);
+        assert.ok(account.dependencies.includes(readPolicy.urn), "the controller starts with its ECR permissions in place");
         const overlay = parse(cloud.get("github:index/repositoryFile:RepositoryFile", "mz-k8s-config-app/overlays/prod/kustomization.yaml").inputs.content);
         assert.deepEqual(overlay.images[0], { name: "task-service", newName: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/mamezou-tech/task-service", newTag: "1.0.0" });
         const urls = await valueOf(platform.imageRepositories);
@@ -89,6 +91,37 @@ describe("GitOpsPlatform", () => {
         const text = cloud.get("github:index/repositoryFile:RepositoryFile", "mz-k8s-config-app/overlays/prod/kustomization.yaml").inputs.content;
         assert.match(text, /\n {4}digest: "" # \{"\$imagepolicy": "flux-system:task-service:digest"\}\n/);
         assert.deepEqual(parse(text).images.map((image: { digest?: string }) => image.digest), ["", undefined, undefined], "only the automated app is pinned");
+    });
+
+    it("grants read on existing ECR repositories when every automated image is one, never an empty Resource", async () => {
+        const image = "210987654321.dkr.ecr.ap-northeast-1.amazonaws.com/shared/task-service";
+        const { cloud } = await build({ ...seed, apps: [{ name: "task-service", semverRange: "1.1.x", image }] });
+        assert.equal(cloud.ofType("aws:ecr/repository:Repository").length, 0);
+        const read = JSON.parse(cloud.get("aws:iam/rolePolicy:RolePolicy", "mz-k8s-flux-ecr-ecr-read").inputs.policy);
+        assert.deepEqual(read.Statement[1].Resource, ["arn:aws:ecr:ap-northeast-1:210987654321:repository/shared/task-service"]);
+    });
+
+    it("starts image-reflector-controller only after its Pod Identity association exists", async () => {
+        const { cloud } = await build({ ...seed, imageAutomation: { ...seed.imageAutomation, ecrAccess: "pod-identity" } });
+        const association = cloud.get("aws:eks/podIdentityAssociation:PodIdentityAssociation", "mz-k8s-flux-ecr-association");
+        const account = cloud.get("kubernetes:core/v1:ServiceAccount", "mz-k8s-flux-serviceaccount-flux-system-image-reflector-controller");
+        const controller = cloud.get("kubernetes:apps/v1:Deployment", "mz-k8s-flux-deployment-flux-system-image-reflector-controller");
+        assert.ok(account.dependencies.includes(association.urn), "the service account waits for the association");
+        assert.ok(controller.dependencies.includes(account.urn), "the controller waits for its service account");
+        assert.deepEqual(account.inputs.metadata.annotations?.["eks.amazonaws.com/role-arn"], undefined);
+    });
+
+    it("creates a github provider for git.owner when given none, and uses it for the repository and the webhook", async () => {
+        const { cloud } = await build({ ...seed, receiver: { kind: "external", baseUrl: "https://flux-hooks.example.com" } });
+        const provider = cloud.get("pulumi:providers:github", "mz-k8s-github");
+        assert.equal(provider.inputs.owner, "octo-org");
+        const webhook = cloud.get("github:index/repositoryWebhook:RepositoryWebhook", "mz-k8s-receiver-webhook");
+        const repository = cloud.get("github:index/repository:Repository", "mz-k8s-config-repository");
+        for (const resource of [webhook, repository, ...cloud.ofType("github:index/repositoryFile:RepositoryFile")]) {
+            assert.ok(resource.provider?.startsWith(`${provider.urn}::`), `${resource.name} uses ${resource.provider}`);
+        }
+        const receiver = cloud.get("kubernetes:notification.toolkit.fluxcd.io/v1:Receiver", "mz-k8s-receiver-receiver");
+        assert.ok(receiver.provider?.startsWith(cloud.get("pulumi:providers:kubernetes", "mz-k8s-cluster-k8s").urn), "Kubernetes objects stay on the cluster");
     });
 
     it("refuses duplicate apps and bad ranges before creating anything", async () => {

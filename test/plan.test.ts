@@ -79,7 +79,7 @@ describe("offline plan of the prod stack", function () {
         const repository = subjects.find((s) => s.type === "aws:ecr/repository:Repository")!;
         repository.props.imageTagMutability = "MUTABLE";
         assert.deepEqual(runRules(subjects).map((v) => v.rule), ["ecr-immutable-tags"]);
-        assert.equal(allRules.length, 24);
+        assert.equal(allRules.length, 25);
     });
 
     it("stops on bad config with one message per problem, writing nothing", () => {

@@ -30,10 +30,10 @@ const KEY_ARN = "arn:aws:kms:ap-northeast-1:123456789012:key/k";
 const ALL_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
 describe("policy rules", () => {
-    it("has 24 uniquely named rules, each described", () => {
+    it("has 25 uniquely named rules, each described", () => {
         const names = allRules.map((r) => r.name);
         assert.equal(new Set(names).size, names.length);
-        assert.equal(names.length, 24);
+        assert.equal(names.length, 25);
         assert.ok(allRules.every((r) => r.description.length > 20));
     });
 
@@ -69,6 +69,31 @@ describe("policy rules", () => {
                 /limit the rule to TCP 22 and the Git host's CIDRs/);
             check("ssh-egress-git-only", [rule({ cidrIpv4: "198.51.100.7/32" })], [rule({ cidrIpv4: "140.82.112.0/20" })], /outside the Git ranges 198.51.100.0\/24/,
                 { "ssh-egress-git-only": { allowedCidrs: ["198.51.100.0/24"] } });
+        });
+    });
+
+    describe("EKS node egress", () => {
+        it("eks-node-egress-limited", () => {
+            const group = subject("aws:ec2/securityGroup:SecurityGroup", { vpcId: "vpc-1" });
+            const template = subject("aws:ec2/launchTemplate:LaunchTemplate", { vpcSecurityGroupIds: ["sg-nodes"] }, { dependencies: [group.urn] });
+            const nodeGroup = subject("eks:index:ManagedNodeGroup", { launchTemplate: { id: "lt", version: "1" } }, { dependencies: [template.urn] });
+            const egress = (props: Record<string, any>) =>
+                subject("aws:ec2/securityGroupRule:SecurityGroupRule", { type: "egress", securityGroupId: "sg-nodes", ...props }, { dependencies: [group.urn] });
+            const https = egress({ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] });
+            const git = egress({ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["140.82.112.0/20"] });
+            const self = egress({ protocol: "-1", fromPort: 0, toPort: 0, self: true });
+            const compliant = [group, template, nodeGroup, https, git, self];
+            check("eks-node-egress-limited", compliant, [...compliant, egress({ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] })],
+                /opens SSH beside the Git rule; allow only the ports the nodes need/);
+            check("eks-node-egress-limited", compliant, [...compliant, egress({ protocol: "tcp", fromPort: 0, toPort: 1024, cidrBlocks: ["10.0.0.0/8"] })], /ports 0-1024/);
+            check("eks-node-egress-limited", compliant,
+                [group, subject("aws:ec2/securityGroup:SecurityGroup", { egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] }, { name: "inline" }),
+                    subject("aws:ec2/launchTemplate:LaunchTemplate", { vpcSecurityGroupIds: ["sg-inline"] }, { name: "lt-inline", dependencies: ["urn:pulumi:prod::p::aws:ec2/securityGroup:SecurityGroup::inline"] }),
+                    subject("eks:index:ManagedNodeGroup", {}, { dependencies: ["urn:pulumi:prod::p::aws:ec2/launchTemplate:LaunchTemplate::lt-inline"] })],
+                /opens SSH beside the Git rule/);
+            const bare = subject("aws:ec2/launchTemplate:LaunchTemplate", { metadataOptions: {} });
+            check("eks-node-egress-limited", compliant, [bare, subject("eks:index:ManagedNodeGroup", {}, { dependencies: [bare.urn] })],
+                /EKS's cluster security group, whose default egress allows everything/);
         });
     });
 

@@ -9,7 +9,7 @@ const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".
 
 function prodConfig(overrides: Record<string, unknown> = {}) {
     const { project, values } = loadProjectConfig(projectDir, "prod");
-    const merged = toRuntimeConfig({ ...values, "eks-flux-gitops:githubOwner": "octo-org", ...overrides });
+    const merged = toRuntimeConfig({ ...values, "eks-flux-gitops:githubOwner": "octo-org", "eks-flux-gitops:deployFromInsideVpc": true, ...overrides });
     return () => readStackConfig(project, (key) => merged[key]);
 }
 
@@ -43,6 +43,47 @@ describe("stack config", () => {
         assert.deepEqual(validationProblems(prodConfig({ "eks-flux-gitops:githubOwner": undefined })), [
             "eks-flux-gitops:githubOwner = null: is required: set it with `pulumi config set githubOwner <value>`",
         ]);
+    });
+
+    it("refuses a private endpoint unless the config says the deploy runs inside the VPC, naming both keys", () => {
+        assert.deepEqual(validationProblems(prodConfig({ "eks-flux-gitops:deployFromInsideVpc": false })), [
+            "eks-flux-gitops:clusterPublicAccessCidrs = []: is empty, so the API endpoint is private and `pulumi up` could reach it only from inside the VPC: " +
+                "list the deploying machine's egress CIDRs here, or set eks-flux-gitops:deployFromInsideVpc to true when pulumi runs inside the VPC (e.g. a self-hosted runner there)",
+        ]);
+        const outside = prodConfig({ "eks-flux-gitops:deployFromInsideVpc": false, "eks-flux-gitops:clusterPublicAccessCidrs": ["203.0.113.10/32"] })();
+        assert.deepEqual([outside.deployFromInsideVpc, outside.clusterPublicAccessCidrs], [false, ["203.0.113.10/32"]]);
+        assert.equal(prodConfig()().deployFromInsideVpc, true);
+    });
+
+    it("turns the deploy, preview and people keys into access entries, each with its access policy", () => {
+        const config = prodConfig({
+            "eks-flux-gitops:deployRoleArn": "arn:aws:iam::123456789012:role/github-deploy",
+            "eks-flux-gitops:previewRoleArn": "arn:aws:iam::123456789012:role/github-preview",
+            "eks-flux-gitops:clusterAdminArns": ["arn:aws:iam::123456789012:role/platform-admins"],
+            "eks-flux-gitops:clusterViewerArns": ["arn:aws:iam::123456789012:user/alice"],
+        })();
+        assert.deepEqual(config.clusterAccess, [
+            { principalArn: "arn:aws:iam::123456789012:role/github-deploy", access: "cluster-admin" },
+            { principalArn: "arn:aws:iam::123456789012:role/github-preview", access: "view" },
+            { principalArn: "arn:aws:iam::123456789012:role/platform-admins", access: "cluster-admin" },
+            { principalArn: "arn:aws:iam::123456789012:user/alice", access: "view" },
+        ]);
+        assert.deepEqual(prodConfig()().clusterAccess, []);
+        assert.deepEqual(
+            validationProblems(
+                prodConfig({
+                    "eks-flux-gitops:previewRoleArn": "arn:aws:sts::123456789012:assumed-role/github-preview/run-1",
+                    "eks-flux-gitops:deployRoleArn": "github-deploy",
+                    "eks-flux-gitops:clusterAdminArns": ["arn:aws:iam::123456789012:role/ops"],
+                    "eks-flux-gitops:clusterViewerArns": ["arn:aws:iam::123456789012:role/ops"],
+                }),
+            ),
+            [
+                'eks-flux-gitops:deployRoleArn = "github-deploy": must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/deploy',
+                "eks-flux-gitops:previewRoleArn = \"arn:aws:sts::123456789012:assumed-role/github-preview/run-1\": is an STS session ARN; give the IAM role's ARN, arn:aws:iam::<account>:role/<name>",
+                'eks-flux-gitops:clusterViewerArns[0] = "arn:aws:iam::123456789012:role/ops": is already given access by eks-flux-gitops:clusterAdminArns[0]; EKS allows one access entry per principal',
+            ],
+        );
     });
 
     it("names the config key of a bad semver range", () => {

@@ -68,7 +68,7 @@ export const GITHUB_SSH_KEYS = [
 export const GITHUB_GIT_IPV4 = ["192.30.252.0/22", "185.199.108.0/22", "140.82.112.0/20", "143.55.64.0/20"];
 export const GITHUB_GIT_IPV6 = ["2a0a:a440::/29", "2606:50c0::/32"];
 
-/** The security group EKS creates and attaches to managed nodes whose launch template names none. */
+/** The cluster security group EKS creates (control-plane network interfaces; managed nodes only when their launch template names no group). */
 export const EKS_CLUSTER_SECURITY_GROUP = "sg-0eks0cluster0managed";
 
 const arn = (service: string, resource: string, region = MOCK_REGION) =>
@@ -128,7 +128,7 @@ export const DEFAULT_OUTPUTS: Record<string, OutputsFor> = {
             oidcIssuer: `https://${issuer}`,
             oidcProviderUrl: issuer,
             oidcProviderArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${issuer}`,
-            // pulumi-eks's own groups; managed nodes use neither (see EKS_CLUSTER_SECURITY_GROUP).
+            // pulumi-eks's own groups, which managed nodes do not use.
             clusterSecurityGroupId: "sg-0pulumieks0control",
             nodeSecurityGroupId: "sg-0pulumieks0nodes",
             eksCluster: {
@@ -187,6 +187,8 @@ export const DEFAULT_INVOKES: Record<string, InvokeHandler> = {
         zoneIds: ["apne1-az4", "apne1-az1", "apne1-az2"],
         id: MOCK_REGION,
     }),
+    // A repository that does not exist yet: the provider answers a 404 with an empty result.
+    "github:index/getRepository:getRepository": () => ({ id: "" }),
     "github:index/getSshKeys:getSshKeys": () => ({ id: "github", keys: [...GITHUB_SSH_KEYS] }),
     "github:index/getIpRanges:getIpRanges": () => ({
         id: "github",

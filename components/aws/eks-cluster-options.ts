@@ -1,4 +1,5 @@
 import { assertValid, checkCidr, isAnywhereCidr, type Problem } from "../validate.js";
+import { ACCESS_POLICIES, checkClusterAccessPrincipals, type ClusterAccessEntry } from "./cluster-access.js";
 import { checkGitSshDestinations, type GitSshDestinations } from "./git-ssh-egress.js";
 
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -48,6 +49,13 @@ export interface EksClusterSettings {
      * published git ranges, refreshed on every `pulumi up`
      */
     gitSsh?: GitSshDestinations;
+    /**
+     * IAM principals given access through EKS access entries, each with its access policy: other
+     * people, the role a CI deploy assumes, a preview role. Not the identity that creates the
+     * cluster: EKS makes it cluster admin already, and a second entry for it is refused
+     * (ResourceInUseException). @default none: only the creator can use the cluster
+     */
+    access?: ClusterAccessEntry[];
 }
 
 export type ResolvedEksClusterSettings = Required<Omit<EksClusterSettings, "secretsEncryptionKeyArn" | "clusterName">> & {
@@ -70,6 +78,7 @@ export const EKS_DEFAULTS = {
     nodeMetadataHopLimit: 1,
     nodeMetadataTokens: "required",
     gitSsh: { kind: "github" },
+    access: [],
 } as const;
 
 const EKS_CLUSTER_NAME = /^[0-9A-Za-z][0-9A-Za-z_-]{0,99}$/;
@@ -95,6 +104,7 @@ export function resolveEksClusterSettings(name: string, settings: EksClusterSett
         nodeMetadataHopLimit: settings.nodeMetadataHopLimit ?? EKS_DEFAULTS.nodeMetadataHopLimit,
         nodeMetadataTokens: settings.nodeMetadataTokens ?? EKS_DEFAULTS.nodeMetadataTokens,
         gitSsh: settings.gitSsh ?? EKS_DEFAULTS.gitSsh,
+        access: settings.access ?? [],
     };
     const problems: Problem[] = [];
     const rule = (ok: boolean, field: string, value: unknown, text: string) => {
@@ -146,6 +156,10 @@ export function resolveEksClusterSettings(name: string, settings: EksClusterSett
     });
     rule([1, 2].includes(r.nodeMetadataHopLimit), "nodeMetadataHopLimit", r.nodeMetadataHopLimit, "must be 1 (pods cannot reach the node role) or 2");
     problems.push(...checkGitSshDestinations("gitSsh", r.gitSsh));
+    problems.push(...checkClusterAccessPrincipals(r.access, (i) => `access[${i}].principalArn`));
+    r.access.forEach((entry, i) =>
+        rule(entry.access in ACCESS_POLICIES, `access[${i}].access`, entry.access, `must be one of ${Object.keys(ACCESS_POLICIES).join(", ")}`),
+    );
     assertValid(`EksCluster ${name}`, [problems]);
     return resolved;
 }

@@ -3,9 +3,11 @@ import * as eks from "@pulumi/eks";
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { accessEntryKey, accessPolicyArn } from "./cluster-access.js";
 import { resolveEksClusterSettings, type EksClusterSettings } from "./eks-cluster-options.js";
 import { parseCidr } from "../validate.js";
 import { cidrFamilies, destinationCidrs, SSH_PORT } from "./git-ssh-egress.js";
+import { NODE_SECURITY_RULES } from "./node-security-rules.js";
 
 /** See EksClusterSettings for the cluster settings and their defaults. */
 export interface EksClusterArgs extends Omit<EksClusterSettings, "secretsEncryptionKeyArn"> {
@@ -24,7 +26,8 @@ export interface EksClusterArgs extends Omit<EksClusterSettings, "secretsEncrypt
 /**
  * An EKS cluster ready for Flux: a managed node group with IMDSv2 (hop limit 1), Secrets encrypted
  * with a rotating KMS key, all control-plane logs, an OIDC provider for IRSA, a private endpoint by
- * default, and an explicit SSH egress rule for Git on the security group the nodes really use.
+ * default, and nodes in a security group of their own whose egress is HTTPS, each other and Git
+ * over SSH only (the SSH rule is what opens port 22).
  */
 export class EksCluster extends pulumi.ComponentResource {
     /** Kubeconfig (JSON) for the cluster; a secret. */
@@ -36,7 +39,10 @@ export class EksCluster extends pulumi.ComponentResource {
     public readonly oidcProviderArn: pulumi.Output<string>;
     /** OIDC issuer without `https://`, as IRSA trust policy conditions use it. */
     public readonly oidcProviderUrl: pulumi.Output<string>;
-    /** The security groups the worker nodes use: the SSH egress rule sits on these. */
+    /**
+     * The security group the worker nodes use, the only one: its egress is HTTPS, the nodes
+     * themselves and the Git SSH rule. Add your own egress rules to it for workloads that need more.
+     */
     public readonly nodeSecurityGroupIds: pulumi.Output<string[]>;
     /** KMS key ARN that encrypts Secrets. */
     public readonly secretsEncryptionKeyArn: pulumi.Output<string>;
@@ -62,6 +68,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 { parent: this },
             ).arn;
 
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const cluster = new eks.Cluster(
             `${name}-eks`,
             {
@@ -78,6 +85,17 @@ export class EksCluster extends pulumi.ComponentResource {
                 encryptionConfigKeyArn: secretsKeyArn,
                 createOidcProvider: true,
                 authenticationMode: eks.AuthenticationMode.Api,
+                accessEntries: Object.fromEntries(
+                    settings.access.map((entry) => [
+                        accessEntryKey(entry.principalArn),
+                        {
+                            principalArn: entry.principalArn,
+                            accessPolicies: {
+                                [entry.access]: { policyArn: partition.apply((p) => accessPolicyArn(p, entry.access)), accessScope: { type: "cluster" } },
+                            },
+                        },
+                    ]),
+                ),
                 skipDefaultNodeGroup: true,
                 tags,
             },
@@ -99,13 +117,48 @@ export class EksCluster extends pulumi.ComponentResource {
             (policy) =>
                 new aws.iam.RolePolicyAttachment(
                     `${name}-node-${policy}`,
-                    { role: nodeRole.name, policyArn: pulumi.interpolate`arn:${aws.getPartitionOutput({}, { parent: this }).partition}:iam::aws:policy/${policy}` },
+                    { role: nodeRole.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}` },
                     { parent: this },
                 ),
         );
 
-        // No security groups in the launch template: EKS then attaches its cluster security group to
-        // managed nodes, which is why the SSH rule below goes on that group.
+        const clusterSecurityGroupId = cluster.eksCluster.apply((c) =>
+            pulumi.output(c.vpcConfig).apply((vpcConfig) => vpcConfig.clusterSecurityGroupId as string),
+        );
+        // The nodes' own group, named in the launch template, so EKS does not add its cluster security
+        // group (whose default egress allows everything): its rules and the Git SSH rule below are all
+        // the nodes may send. The cluster tag lets Kubernetes' load balancer controller add its rules.
+        const nodeSecurityGroup = new aws.ec2.SecurityGroup(
+            `${name}-node-sg`,
+            {
+                vpcId: args.vpcId,
+                description: `Worker nodes of EKS cluster ${settings.clusterName}: egress only as listed`,
+                revokeRulesOnDelete: true,
+                tags: { ...tags, [`kubernetes.io/cluster/${settings.clusterName}`]: "owned" },
+            },
+            { parent: this },
+        );
+        const nodeNetworkRules = NODE_SECURITY_RULES.map((rule) => {
+            const group = (of: "nodes" | "cluster") => (of === "nodes" ? nodeSecurityGroup.id : clusterSecurityGroupId);
+            return new aws.ec2.SecurityGroupRule(
+                `${name}-node-${rule.key}`,
+                {
+                    type: rule.type,
+                    securityGroupId: group(rule.on),
+                    protocol: rule.protocol,
+                    fromPort: rule.fromPort,
+                    toPort: rule.toPort,
+                    ...(rule.peer.kind === "self"
+                        ? { self: true }
+                        : rule.peer.kind === "cidrs"
+                          ? { cidrBlocks: rule.peer.ipv4, ipv6CidrBlocks: rule.peer.ipv6 }
+                          : { sourceSecurityGroupId: group(rule.peer.kind) }),
+                    description: rule.description,
+                },
+                { parent: this },
+            );
+        });
+
         const launchTemplate = new aws.ec2.LaunchTemplate(
             `${name}-nodes`,
             {
@@ -117,16 +170,20 @@ export class EksCluster extends pulumi.ComponentResource {
                 blockDeviceMappings: [
                     { deviceName: "/dev/xvda", ebs: { volumeSize: settings.nodeDiskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
                 ],
+                vpcSecurityGroupIds: [nodeSecurityGroup.id],
                 tagSpecifications: [{ resourceType: "instance", tags }],
                 tags,
             },
             { parent: this },
         );
 
-        new eks.ManagedNodeGroup(
+        const nodeGroup = new eks.ManagedNodeGroup(
             `${name}-nodes`,
             {
                 cluster,
+                // With a launch template of our own (and no AMI in it) the group's version is what EKS
+                // upgrades the nodes to; without it only the control plane follows kubernetesVersion.
+                version: settings.kubernetesVersion,
                 nodeRoleArn: nodeRole.arn,
                 subnetIds: args.privateSubnetIds,
                 instanceTypes: settings.instanceTypes,
@@ -135,12 +192,10 @@ export class EksCluster extends pulumi.ComponentResource {
                 launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
                 tags,
             },
-            { parent: this, dependsOn: nodePolicies },
+            // Nodes join only once they may reach the API and the control plane may reach them.
+            { parent: this, dependsOn: [...nodePolicies, ...nodeNetworkRules] },
         );
 
-        const clusterSecurityGroupId = cluster.eksCluster.apply((c) =>
-            pulumi.output(c.vpcConfig).apply((vpcConfig) => vpcConfig.clusterSecurityGroupId as string),
-        );
         const gitCidrs: pulumi.Output<string[]> =
             settings.gitSsh.kind === "github"
                 ? github.getIpRangesOutput({ parent: this }).apply((ranges) => [...ranges.gitIpv4s, ...ranges.gitIpv6s])
@@ -153,7 +208,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 `${name}-git-ssh-ipv${family}`,
                 {
                     type: "egress",
-                    securityGroupId: clusterSecurityGroupId,
+                    securityGroupId: nodeSecurityGroup.id,
                     protocol: "tcp",
                     fromPort: SSH_PORT,
                     toPort: SSH_PORT,
@@ -165,11 +220,13 @@ export class EksCluster extends pulumi.ComponentResource {
         }
 
         this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
+        // The cluster is ACTIVE before any node exists; objects applied through this provider wait
+        // for the node group, so Deployments do not sit Pending until their timeout.
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [nodeGroup] });
         this.clusterName = pulumi.output(settings.clusterName);
         this.oidcProviderArn = cluster.oidcProviderArn;
         this.oidcProviderUrl = cluster.oidcProviderUrl.apply((url) => url.replace(/^https:\/\//, ""));
-        this.nodeSecurityGroupIds = clusterSecurityGroupId.apply((id) => [id]);
+        this.nodeSecurityGroupIds = nodeSecurityGroup.id.apply((id) => [id]);
         this.secretsEncryptionKeyArn = pulumi.output(secretsKeyArn);
         this.registerOutputs({
             kubeconfig: this.kubeconfig,

@@ -35,7 +35,11 @@ export interface FluxEcrAccessArgs {
 export class FluxEcrAccess extends pulumi.ComponentResource {
     public readonly roleArn: pulumi.Output<string>;
     public readonly roleName: pulumi.Output<string>;
-    /** Annotations for the controller's service account (empty with Pod Identity). */
+    /**
+     * Annotations for the controller's service account (empty with Pod Identity). They resolve once
+     * the read policy (and the Pod Identity association) exist, so passing them to FluxInstall orders
+     * the controller after its permissions.
+     */
     public readonly serviceAccountAnnotations: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: FluxEcrAccessArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -66,17 +70,18 @@ export class FluxEcrAccess extends pulumi.ComponentResource {
             { description: `Read-only ECR access for ${namespace}/${serviceAccount} (Flux image-reflector-controller)`, assumeRolePolicy: trustPolicy, tags: args.tags },
             { parent: this },
         );
-        new aws.iam.RolePolicy(
+        const readPolicy = new aws.iam.RolePolicy(
             `${name}-ecr-read`,
             { role: role.name, policy: pulumi.output(args.repositoryArns).apply((arns) => JSON.stringify(ecrReadPolicy(arns))) },
             { parent: this },
         );
+        let association: aws.eks.PodIdentityAssociation | undefined;
         if (mode === "pod-identity") {
             const agent =
                 args.installPodIdentityAgent === false
                     ? []
                     : [new aws.eks.Addon(`${name}-pod-identity-agent`, { clusterName: args.clusterName!, addonName: "eks-pod-identity-agent" }, { parent: this })];
-            new aws.eks.PodIdentityAssociation(
+            association = new aws.eks.PodIdentityAssociation(
                 `${name}-association`,
                 { clusterName: args.clusterName!, namespace, serviceAccount, roleArn: role.arn, tags: args.tags },
                 { parent: this, dependsOn: agent },
@@ -84,7 +89,12 @@ export class FluxEcrAccess extends pulumi.ComponentResource {
         }
         this.roleArn = role.arn;
         this.roleName = role.name;
-        this.serviceAccountAnnotations = role.arn.apply((arn): Record<string, string> => (mode === "irsa" ? { [IRSA_ROLE_ANNOTATION]: arn } : {}));
+        // Pod Identity hands credentials only to pods started after the association exists, so the
+        // annotations carry the association (and the read policy) as dependencies: a service account
+        // built from them, and the controller Deployment that waits for it, come after both.
+        this.serviceAccountAnnotations = pulumi
+            .all([role.arn, readPolicy.id, association ? association.associationId : ""])
+            .apply(([arn]): Record<string, string> => (mode === "irsa" ? { [IRSA_ROLE_ANNOTATION]: arn } : {}));
         this.registerOutputs({ roleArn: this.roleArn, roleName: this.roleName });
     }
 }

@@ -43,13 +43,33 @@ export function podIdentityTrustPolicy(): PolicyDocument {
     };
 }
 
-/** Read-only access to exactly these repositories, plus the registry token, which has no resource scope. */
+/**
+ * Read-only access to exactly these repositories, plus the registry token, which has no resource
+ * scope. Without repositories the read statement is left out: IAM refuses `Resource: []` as a
+ * MalformedPolicyDocument.
+ */
 export function ecrReadPolicy(repositoryArns: readonly string[]): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [
             { Sid: "RegistryToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-            { Sid: "ReadStackRepositories", Effect: "Allow", Action: ECR_READ_ACTIONS, Resource: [...repositoryArns] },
+            ...(repositoryArns.length > 0 ? [{ Sid: "ReadStackRepositories", Effect: "Allow", Action: ECR_READ_ACTIONS, Resource: [...repositoryArns] }] : []),
         ],
     };
+}
+
+const ECR_IMAGE_URL = /^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([^:@]+)/;
+
+/**
+ * The repository ARN of an ECR image URL (`<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<name>`),
+ * so an existing repository, e.g. another account's, can be granted like a created one; undefined
+ * for any other registry.
+ */
+export function ecrRepositoryArn(image: string): string | undefined {
+    const match = ECR_IMAGE_URL.exec(image);
+    if (!match) {
+        return undefined;
+    }
+    const [, account, region, china, name] = match;
+    return `arn:${china ? "aws-cn" : "aws"}:ecr:${region}:${account}:repository/${name}`;
 }

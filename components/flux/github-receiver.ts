@@ -15,9 +15,11 @@ export interface GitHubReceiverArgs {
     /** The GitRepository to reconcile on push. */
     gitRepository: string;
     /**
-     * GitHub repository (name) to register the webhook on, through the github provider. Without it no
-     * webhook is registered: register `webhookUrl` with the token yourself (a repository another stack
-     * or team manages, or a Git server that sends GitHub's push event). @default none
+     * GitHub repository (name) to register the webhook on, in the account of the github provider
+     * this component is given (`providers: [k8sProvider, githubProvider]`), which must have the
+     * repository's owner as its `owner`. Without it no webhook is registered: register `webhookUrl`
+     * with the token yourself (a repository another stack or team manages, or a Git server that sends
+     * GitHub's push event). @default none
      */
     repository?: pulumi.Input<string>;
     /** How the webhook reaches the cluster; `cluster` is refused, since GitHub calls from outside. */

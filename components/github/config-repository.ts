@@ -14,7 +14,11 @@ export interface ExistingSshKey {
 }
 
 export interface ConfigRepositoryArgs {
-    /** GitHub user or organisation that owns the repository (the github provider must act for it). */
+    /**
+     * GitHub user or organisation that owns the repository. Only the URLs are built from it: GitHub
+     * resources go wherever the github provider acts, so pass `{ provider: new github.Provider(..., {
+     * owner }) }` in the options (the default provider takes GITHUB_OWNER, else the token's own user).
+     */
     owner: string;
     /** Repository name. */
     name: string;
@@ -84,6 +88,23 @@ export function checkConfigRepositoryArgs(args: ConfigRepositoryArgs): Problem[]
     return problems;
 }
 
+/**
+ * A repository to be created must not already exist archived: `pulumi destroy` archives instead of
+ * deleting, so re-creating the stack would otherwise meet GitHub's 422 "name already exists on this
+ * account" half way through `pulumi up`. `found` is what github.getRepository read (nothing when absent).
+ */
+export function checkNotArchived(fullName: string, found: { archived?: boolean } | undefined): Problem | undefined {
+    return found?.archived === true
+        ? {
+              field: "name",
+              value: fullName.split("/")[1],
+              rule:
+                  `repository ${fullName} already exists, archived (pulumi destroy archives rather than deletes): ` +
+                  "unarchive it and use it with existing: true, delete or rename it on GitHub, or choose another name",
+          }
+        : undefined;
+}
+
 /** Whether `file` lies under one of `prefixes` (`./app/overlays/prod` and `app/overlays/prod/` alike). */
 export function isUnderPath(file: string, prefixes: readonly string[]): boolean {
     return prefixes.some((prefix) => {
@@ -119,17 +140,22 @@ export class ConfigRepository extends pulumi.ComponentResource {
         const host = args.host ?? "github.com";
         const author = args.commitAuthor ?? { name: "eks-flux-gitops", email: "eks-flux-gitops@users.noreply.github.com" };
 
+        const archiveOnDestroy = args.archiveOnDestroy ?? true;
+        const fullName = `${args.owner}/${args.name}`;
         const repository = args.existing
             ? undefined
             : new github.Repository(
                   `${name}-repository`,
                   {
-                      name: args.name,
+                      name: github.getRepositoryOutput({ fullName }, { parent: this }).apply((found) => {
+                          assertValid(`ConfigRepository ${name}`, [checkNotArchived(fullName, found)]);
+                          return args.name;
+                      }),
                       description: args.description ?? "Cluster configuration synced by Flux",
                       visibility: "private",
                       autoInit: true,
                       vulnerabilityAlerts: true,
-                      archiveOnDestroy: args.archiveOnDestroy ?? true,
+                      archiveOnDestroy,
                       deleteBranchOnMerge: true,
                       hasWiki: false,
                   },
@@ -169,8 +195,15 @@ export class ConfigRepository extends pulumi.ComponentResource {
                     overwriteOnCreate: true,
                 },
                 // Files under a Git-owned path are created once; later changes belong to Git (e.g. Flux's
-                // tag commits), so a later `pulumi up` must not write them back.
-                { parent: this, dependsOn: branchResources, ...(isUnderPath(file, gitOwned) ? { ignoreChanges: ["content"] } : {}) },
+                // tag commits), so a later `pulumi up` must not write them back. Their SHA in state is then
+                // stale, and deleting with it fails with 409, so destroy leaves them to Git, as it leaves
+                // every file of a repository it archives (deletion commits would land in the archive).
+                {
+                    parent: this,
+                    dependsOn: branchResources,
+                    ...(isUnderPath(file, gitOwned) ? { ignoreChanges: ["content"], retainOnDelete: true } : {}),
+                    ...(repository && archiveOnDestroy ? { retainOnDelete: true } : {}),
+                },
             );
         }
 

@@ -205,4 +205,64 @@ function isSshRule(rule: EgressRule): boolean {
     return (rule.fromPort === 22 && rule.toPort === 22) || /\bssh\b|\bgit\b/i.test(description);
 }
 
-export const eksRules = [eksEndpointNotPublic, eksSecretsEncrypted, eksControlPlaneLogging, eksNodesRequireImdsv2, sshEgressGitOnly];
+const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
+
+/** Inline egress blocks of a security group, in the shape of the separate rules. */
+function inlineEgress(group: Subject): EgressRule[] {
+    return ((group.props.egress ?? []) as Array<Record<string, any>>).map((block) => ({
+        subject: group,
+        fromPort: Number(block.fromPort ?? 0),
+        toPort: Number(block.toPort ?? 65535),
+        protocol: String(block.protocol ?? "-1"),
+        cidrs: [...(block.cidrBlocks ?? []), ...(block.ipv6CidrBlocks ?? [])],
+    }));
+}
+
+/** Whether a rule lets TCP port 22 out: all protocols, or a TCP range that includes 22. */
+function opensPort22(rule: EgressRule): boolean {
+    const all = rule.protocol === "-1" || rule.protocol === "all";
+    return all || (["tcp", "6"].includes(rule.protocol) && rule.fromPort <= 22 && 22 <= rule.toPort);
+}
+
+export const nodeEgressLimited: Rule = {
+    name: "eks-node-egress-limited",
+    description:
+        "Worker nodes use a security group of this stack, named in their launch template (so EKS does not add its allow-all cluster " +
+        "security group), and none of its egress rules opens port 22 to CIDRs except the Git SSH rule (TCP 22 alone).",
+    check: ({ subjects }) => {
+        const templates = ofType(subjects, "aws:ec2/launchTemplate:LaunchTemplate");
+        const groups = ofType(subjects, SECURITY_GROUP);
+        const nodeGroups = ofType(subjects, "eks:index:ManagedNodeGroup", "aws:eks/nodeGroup:NodeGroup");
+        const findings: Finding[] = [];
+        const nodeSecurityGroups = new Set<Subject>();
+        for (const nodeGroup of nodeGroups) {
+            const template = templates.find((t) => nodeGroup.dependencies.includes(t.urn));
+            const ownGroups = template ? groups.filter((g) => template.dependencies.includes(g.urn)) : [];
+            if (!template || (template.props.vpcSecurityGroupIds ?? []).length === 0 || ownGroups.length === 0) {
+                findings.push({
+                    urn: nodeGroup.urn,
+                    message:
+                        "the nodes get EKS's cluster security group, whose default egress allows everything, so no egress rule limits them; " +
+                        "name a security group of this stack in the launch template's vpcSecurityGroupIds",
+                });
+            }
+            ownGroups.forEach((g) => nodeSecurityGroups.add(g));
+        }
+        for (const group of nodeSecurityGroups) {
+            const rules = [...inlineEgress(group), ...egressRules(subjects).filter((rule) => rule.subject.dependencies.includes(group.urn))];
+            for (const rule of rules.filter((r) => opensPort22(r) && r.cidrs.length > 0)) {
+                if (rule.fromPort !== 22 || rule.toPort !== 22 || rule.protocol !== "tcp") {
+                    findings.push({
+                        urn: rule.subject.urn,
+                        message:
+                            `egress ${rule.protocol} ports ${rule.fromPort}-${rule.toPort} to ${rule.cidrs.join(", ")} on the nodes' security group opens SSH ` +
+                            "beside the Git rule; allow only the ports the nodes need (HTTPS) and leave port 22 to the Git SSH rule",
+                    });
+                }
+            }
+        }
+        return findings;
+    },
+};
+
+export const eksRules = [eksEndpointNotPublic, eksSecretsEncrypted, eksControlPlaneLogging, eksNodesRequireImdsv2, sshEgressGitOnly, nodeEgressLimited];

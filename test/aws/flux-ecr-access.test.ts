@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { FluxEcrAccess, IRSA_ROLE_ANNOTATION } from "../../components/aws/flux-ecr-access.js";
-import { ECR_READ_ACTIONS } from "../../components/aws/flux-ecr-iam-policies.js";
+import { ECR_READ_ACTIONS, ecrReadPolicy, ecrRepositoryArn } from "../../components/aws/flux-ecr-iam-policies.js";
 import { InputValidationError } from "../../components/validate.js";
 import { MockCloud, settled, useMockCloud, valueOf } from "../../testing/mock-cloud.js";
 
@@ -37,6 +37,16 @@ describe("FluxEcrAccess", () => {
         ]);
         const actions = policy.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
         assert.ok(actions.every((a: string) => !/Put|Delete|Upload|Complete|Initiate|\*$/.test(a)), "no write action");
+    });
+
+    it("never writes an empty Resource list, which IAM refuses as MalformedPolicyDocument", () => {
+        assert.deepEqual(ecrReadPolicy([]).Statement, [{ Sid: "RegistryToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" }]);
+    });
+
+    it("derives the repository ARN of an existing ECR image, in its partition", () => {
+        assert.equal(ecrRepositoryArn("210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/app"), "arn:aws:ecr:eu-west-1:210987654321:repository/team/app");
+        assert.equal(ecrRepositoryArn("210987654321.dkr.ecr.cn-north-1.amazonaws.com.cn/app:1.0.0"), "arn:aws-cn:ecr:cn-north-1:210987654321:repository/app");
+        assert.equal(ecrRepositoryArn("ghcr.io/fluxcd/source-controller"), undefined);
     });
 
     it("associates the role with EKS Pod Identity when asked, installing the agent", async () => {

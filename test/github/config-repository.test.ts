@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { ConfigRepository, fingerprintOf, isUnderPath, type ConfigRepositoryArgs } from "../../components/github/config-repository.js";
+import { checkNotArchived, ConfigRepository, fingerprintOf, isUnderPath, type ConfigRepositoryArgs } from "../../components/github/config-repository.js";
 import { InputValidationError } from "../../components/validate.js";
 import { GITHUB_SSH_KEYS, MockCloud, isSecretOutput, settled, useMockCloud, valueOf } from "../../testing/mock-cloud.js";
 
@@ -25,6 +25,38 @@ describe("ConfigRepository", () => {
         assert.equal(await valueOf(repo.sshUrl), "ssh://git@github.com/octo-org/task-tool-cluster-config");
         assert.equal(await valueOf(repo.httpsUrl), "https://github.com/octo-org/task-tool-cluster-config.git");
         assert.equal(await valueOf(repo.defaultBranch), "main");
+    });
+
+    it("keeps every file on destroy when the repository is archived, and Git-owned files always", async () => {
+        const files = { "app/base/kustomization.yaml": "resources: []\n", "app/overlays/prod/kustomization.yaml": "resources: [../../base]\n" };
+        const archived = await build({ files, gitOwnedPaths: ["./app/overlays/prod"] });
+        const retained = (cloud: MockCloud) =>
+            Object.fromEntries(cloud.ofType("github:index/repositoryFile:RepositoryFile").map((f) => [f.inputs.file, f.options.retainOnDelete]));
+        assert.deepEqual(retained(archived.cloud), { "app/base/kustomization.yaml": true, "app/overlays/prod/kustomization.yaml": true });
+        const deleted = await build({ files, gitOwnedPaths: ["./app/overlays/prod"], archiveOnDestroy: false });
+        assert.deepEqual(retained(deleted.cloud), { "app/base/kustomization.yaml": false, "app/overlays/prod/kustomization.yaml": true });
+    });
+
+    it("refuses to create a repository that exists archived, before GitHub's 422, naming what to do", async () => {
+        assert.equal(checkNotArchived("octo-org/cfg", undefined), undefined);
+        assert.equal(checkNotArchived("octo-org/cfg", { archived: false }), undefined);
+        const cloud = await useMockCloud(
+            new MockCloud({ githubOwner: "octo-org", invokes: { "github:index/getRepository:getRepository": (inputs) => ({ id: "cfg", fullName: inputs.fullName, archived: true }) } }),
+        );
+        const repo = new ConfigRepository("config", { ...seed, name: "cfg" });
+        await assert.rejects(
+            (repo.repositoryName as unknown as { promise(): Promise<string> }).promise(),
+            (e: unknown) =>
+                e instanceof InputValidationError &&
+                e.message.endsWith(
+                    "ConfigRepository config: invalid input\n" +
+                        '  - name = "cfg": repository octo-org/cfg already exists, archived (pulumi destroy archives rather than deletes): ' +
+                        "unarchive it and use it with existing: true, delete or rename it on GitHub, or choose another name",
+                ),
+        );
+        await settled(cloud);
+        assert.equal(cloud.ofType("github:index/repository:Repository").length, 0);
+        assert.deepEqual(cloud.invocations.find((i) => i.token === "github:index/getRepository:getRepository")?.inputs, { fullName: "octo-org/cfg" });
     });
 
     it("adds a read-only ed25519 deploy key by default and a writable one for image automation", async () => {
