@@ -86,4 +86,49 @@ describe("offline plan of the prod stack", function () {
         assert.equal(fs.existsSync(bad), false);
         assert.deepEqual(fs.readdirSync(root).filter((f) => f.startsWith("bad")), []);
     });
+
+    it("marks its folder, replaces a plan it wrote, and never replaces a folder it did not write", () => {
+        assert.ok(fs.existsSync(path.join(out, ".eks-flux-gitops-plan")));
+        const mine = path.join(root, "mine");
+        fs.mkdirSync(mine);
+        fs.writeFileSync(path.join(mine, "notes.txt"), "mine");
+        for (const target of [mine, projectDir, path.dirname(projectDir)]) {
+            const refused = plan(target, "--config", "githubOwner=octo-org");
+            assert.equal(refused.status, 1);
+            assert.match(refused.stderr, /^plan: --out .*(not empty and was not written by a plan|which is or holds the project)/);
+            assert.match(refused.stderr, /nothing was written\.\n$/);
+        }
+        assert.equal(fs.readFileSync(path.join(mine, "notes.txt"), "utf8"), "mine");
+        assert.ok(fs.existsSync(path.join(projectDir, ".git")));
+    });
+
+    it("answers unknown flags, stacks and malformed --config with one line and no stack trace", () => {
+        const cases: Array<[string[], RegExp]> = [
+            [["--bogus"], /^plan: Unknown option '--bogus'; options: --stack NAME/],
+            [["stray"], /^plan: Unexpected argument 'stray'/],
+            [["--stack", "staging"], /^plan: no stack "staging" \(no file Pulumi\.staging\.yaml\): stacks here are prod/],
+            [["--config", "githubOwner"], /^plan: --config "githubOwner": must be key=value/],
+            [["--config", "clustrName=x"], /^plan: --config clustrName=x: stack prod sets eks-flux-gitops:clustrName, which Pulumi\.yaml does not declare/],
+            [["--config", "nodeMinSize=two"], /^plan: --config nodeMinSize=two: .* must be of type integer as Pulumi\.yaml declares it/],
+        ];
+        for (const [flags, message] of cases) {
+            const target = path.join(root, "flags");
+            const failed = plan(target, ...flags);
+            assert.equal(failed.status, 1, flags.join(" "));
+            assert.match(failed.stderr, message);
+            assert.doesNotMatch(failed.stderr, /\n\s+at /);
+            assert.equal(fs.existsSync(target), false);
+        }
+    });
+
+    it("writes a plan with secrets shown for its owner only, and warns", () => {
+        const shown = path.join(root, "shown");
+        const result = plan(shown, "--config", "githubOwner=octo-org", "--show-secrets");
+        assert.equal(result.status, 0, result.stderr);
+        assert.match(result.stderr, /warning: --show-secrets writes secret values .* readable by you only/);
+        assert.equal(fs.statSync(shown).mode & 0o777, 0o700);
+        assert.equal(fs.statSync(path.join(shown, "resources.json")).mode & 0o777, 0o600);
+        assert.equal(fs.statSync(path.join(shown, "manifests/flux-system/Secret-task-tool-ssh-key.yaml")).mode & 0o777, 0o600);
+        assert.equal(fs.statSync(out).mode & 0o077, 0o055, "a masked plan stays readable");
+    });
 });
