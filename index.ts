@@ -28,6 +28,7 @@ const platform = new GitOpsPlatform(config.clusterName, {
         interval: config.syncInterval,
         sourceInterval: config.sourceInterval,
         readyTimeout: config.fluxReadyTimeout,
+        deletionPolicy: config.syncDeletionPolicy,
     },
     imageAutomation: { scanInterval: config.imageScanInterval },
 });

@@ -5,6 +5,8 @@ import { EksCluster, type EksClusterArgs } from "./aws/eks-cluster.js";
 import { EksVpc, type EksVpcArgs } from "./aws/eks-vpc.js";
 import { FluxEcrAccess } from "./aws/flux-ecr-access.js";
 import { AppSync } from "./flux/app-sync.js";
+import { checkSeedServiceName, checkSyncPathApartFromBase, checkSyncTargetNamespace } from "./flux/sync-placement.js";
+import type { KustomizationDeletionPolicy } from "./flux/sync-manifests.js";
 import { GitHubReceiver, type ReceiverExposure } from "./flux/github-receiver.js";
 import { GitSource } from "./flux/git-source.js";
 import { ImageAutomation } from "./flux/image-automation.js";
@@ -75,6 +77,8 @@ export interface GitOpsPlatformArgs {
         sourceInterval?: string;
         /** How long `pulumi up` waits for Flux to be Ready. @default "5m" */
         readyTimeout?: string;
+        /** What Flux does with the app when the sync is destroyed; see AppSyncArgs.deletionPolicy. @default "Orphan": the app keeps running */
+        deletionPolicy?: KustomizationDeletionPolicy;
     };
     /** Image update automation; on when any app has a semverRange. */
     imageAutomation?: {
@@ -93,6 +97,21 @@ export interface GitOpsPlatformArgs {
     receiver?: ReceiverExposure;
     /** Tags on AWS resources. @default none */
     tags?: Record<string, string>;
+}
+
+/** The sync's placement: its own namespace, a path apart from the seed's base, Service names the seed can make. */
+export function checkPlatformSync(args: Pick<GitOpsPlatformArgs, "apps" | "git" | "flux" | "sync">): Problem[] {
+    const seeded = !("server" in args.git) && args.git.seedAppFiles !== false;
+    const fluxNamespace = args.flux?.namespace ?? "flux-system";
+    return [
+        args.sync.targetNamespace !== undefined ? checkSyncTargetNamespace("sync.targetNamespace", args.sync.targetNamespace, fluxNamespace) : undefined,
+        ...(seeded
+            ? [
+                  checkSyncPathApartFromBase("sync.path", args.sync.path ?? "./app/overlays/prod"),
+                  ...args.apps.map((app, i) => (checkKubernetesLabelName(`apps[${i}].name`, app.name) ? undefined : checkSeedServiceName(`apps[${i}].name`, app.name))),
+              ]
+            : []),
+    ].filter((p): p is Problem => p !== undefined);
 }
 
 export function checkPlatformApps(apps: readonly PlatformApp[]): Problem[] {
@@ -126,7 +145,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
     public readonly checkCommands: pulumi.Output<string[]>;
 
     constructor(name: string, args: GitOpsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-        assertValid(`GitOpsPlatform ${name}`, [checkPlatformApps(args.apps)]);
+        assertValid(`GitOpsPlatform ${name}`, [checkPlatformApps(args.apps), checkPlatformSync(args)]);
         super("eks-flux-gitops:index:GitOpsPlatform", name, {}, opts);
         const fluxNamespace = args.flux?.namespace ?? "flux-system";
         const syncName = args.sync.name ?? "task-tool";
@@ -237,7 +256,16 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
         );
         new AppSync(
             `${name}-sync`,
-            { name: syncName, namespace: fluxNamespace, sourceRef: { name: syncName }, path: syncPath, interval: args.sync.interval, targetNamespace: args.sync.targetNamespace, readyTimeout },
+            {
+                name: syncName,
+                namespace: fluxNamespace,
+                sourceRef: { name: syncName },
+                path: syncPath,
+                interval: args.sync.interval,
+                targetNamespace: args.sync.targetNamespace,
+                readyTimeout,
+                deletionPolicy: args.sync.deletionPolicy,
+            },
             fluxOptions([...installed, gitSource]),
         );
         if (automation) {

@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { GitOpsPlatform, type GitOpsPlatformArgs } from "../components/gitops-platform.js";
 import { InputValidationError } from "../components/validate.js";
 import { MockCloud, settled, useMockCloud, valueOf } from "../testing/mock-cloud.js";
+import { validationProblems } from "../testing/problems.js";
 
 const seed: GitOpsPlatformArgs = {
     apps: [{ name: "task-service", semverRange: "1.1.x" }, { name: "task-reporter" }, { name: "task-web" }],
@@ -88,5 +89,27 @@ describe("GitOpsPlatform", () => {
         );
         await settled(cloud);
         assert.equal(cloud.resources.length, 0);
+    });
+
+    it("refuses a sync into Flux's namespace, onto the seed's base or with Service names too long, naming the Args fields", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        const long = "a".repeat(59);
+        assert.deepEqual(
+            validationProblems(
+                () => new GitOpsPlatform("x", { ...seed, apps: [...seed.apps, { name: long }], sync: { ...seed.sync, targetNamespace: "flux-system", path: "./app/base" } }),
+            ),
+            [
+                `sync.targetNamespace = "flux-system": is Flux's own namespace (flux-system), which the Flux install owns; give the app a namespace of its own`,
+                `sync.path = "./app/base": is the seed's base folder ./app/base or inside it; the overlay would overwrite the base's kustomization.yaml. Use a folder of its own such as ./app/overlays/prod`,
+                `apps[3].name = "${long}": gives the overlay's Service name "prod-${long}", which must be an RFC 1035 label: at most 63 lowercase letters, digits and '-', starting with a letter and ending with a letter or digit`,
+            ],
+        );
+        await settled(cloud);
+        assert.equal(cloud.resources.length, 0);
+    });
+
+    it("passes the sync's deletion policy to the Kustomization", async () => {
+        const { cloud } = await build({ ...seed, sync: { ...seed.sync, deletionPolicy: "Delete" } });
+        assert.equal(cloud.get("kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization", "mz-k8s-sync-kustomization").inputs.spec.deletionPolicy, "Delete");
     });
 });

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { assertValid, checkGoDuration, checkKubernetesLabelName, checkKubernetesName } from "../validate.js";
+import { assertValid, checkGitBranch, checkGoDuration, checkKubernetesLabelName, checkKubernetesName } from "../validate.js";
 import { checkReadyTimeout, readinessAnnotations } from "./readiness.js";
 import { checkGitSshUrl, gitRepository, gitSshSecret } from "./source-manifests.js";
 
@@ -68,7 +68,7 @@ export class GitSource extends pulumi.ComponentResource {
             checkKubernetesName("name", repositoryName),
             checkKubernetesLabelName("namespace", namespace),
             checkKubernetesName("secretName", secretName),
-            branch.trim() === "" || /\s/.test(branch) ? { field: "branch", value: branch, rule: "must be a Git branch name without spaces" } : undefined,
+            checkGitBranch("branch", branch),
             checkGoDuration("interval", interval),
             checkReadyTimeout("readyTimeout", readyTimeout),
             typeof args.url === "string" ? checkGitSshUrl("url", args.url) : undefined,

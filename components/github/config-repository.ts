@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { assertValid, type Problem } from "../validate.js";
+import { assertValid, checkGitBranch, type Problem } from "../validate.js";
 import { checkDeployKeyType, tlsKeyArgs, type DeployKeyType } from "./deploy-key.js";
 import { knownHosts } from "./known-hosts.js";
 
@@ -47,7 +47,6 @@ export interface ConfigRepositoryArgs {
 
 const GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const GITHUB_REPOSITORY = /^[A-Za-z0-9._-]{1,100}$/;
-const GIT_BRANCH = /^(?!\/|.*\/$|.*\.\.|.*\/\.|.*\.lock$|.*@\{|.*\/\/)[^\s~^:?*[\\\x00-\x1f\x7f]+$/;
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 
 export function checkConfigRepositoryArgs(args: ConfigRepositoryArgs): Problem[] {
@@ -65,7 +64,10 @@ export function checkConfigRepositoryArgs(args: ConfigRepositoryArgs): Problem[]
         "must be a GitHub repository name: 1 to 100 letters, digits, '.', '_' or '-', not '.', '..' or ending in .git",
     );
     const branch = args.branch ?? "main";
-    rule(GIT_BRANCH.test(branch), "branch", branch, "must be a valid Git branch name (git check-ref-format)");
+    const branchProblem = checkGitBranch("branch", branch);
+    if (branchProblem) {
+        problems.push(branchProblem);
+    }
     rule(HOST.test(args.host ?? "github.com"), "host", args.host, "must be a lowercase DNS host name such as github.example.com");
     if (!args.existingKey) {
         problems.push(...checkDeployKeyType("keyType", args.keyType ?? { algorithm: "ed25519" }));
