@@ -97,6 +97,13 @@ export interface GitOpsPlatformArgs {
     receiver?: ReceiverExposure;
     /** Tags on AWS resources. @default none */
     tags?: Record<string, string>;
+    /**
+     * Protect what holds data (the EKS cluster and its Secrets key, the ECR repositories and their
+     * key, the config repository): a change that would replace or delete one fails at preview
+     * instead. Each part's own `protect` overrides it. Turn it off for one update to really replace
+     * them. @default true
+     */
+    protectData?: boolean;
 }
 
 /** The sync's placement: its own namespace, a path apart from the seed's base, Service names the seed can make. */
@@ -153,6 +160,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
         const automated = args.apps.filter((app) => app.semverRange !== undefined);
         const automation = automated.length > 0;
         const tags = args.tags;
+        const protectData = args.protectData ?? true;
 
         let provider: k8s.Provider;
         let oidc: { arn?: pulumi.Input<string>; url?: pulumi.Input<string> } = {};
@@ -166,7 +174,15 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
             const vpc = network ?? new EksVpc(`${name}-vpc`, { ...vpcArgs, clusterName: resolvedClusterName, tags }, { parent: this });
             const cluster = new EksCluster(
                 `${name}-cluster`,
-                { ...clusterArgs, clusterName: resolvedClusterName, vpcId: vpc.vpcId, privateSubnetIds: vpc.privateSubnetIds, publicSubnetIds: vpc.publicSubnetIds, tags },
+                {
+                    ...clusterArgs,
+                    clusterName: resolvedClusterName,
+                    vpcId: vpc.vpcId,
+                    privateSubnetIds: vpc.privateSubnetIds,
+                    publicSubnetIds: vpc.publicSubnetIds,
+                    tags,
+                    protect: clusterArgs.protect ?? protectData,
+                },
                 { parent: this },
             );
             provider = cluster.provider;
@@ -178,7 +194,16 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
         const needRegistry = args.apps.filter((app) => app.image === undefined);
         const registry =
             needRegistry.length > 0
-                ? new ContainerRegistry(`${name}-registry`, { ...args.registry, tags: args.registry?.tags ?? tags, apps: needRegistry.map(({ name: app, semverRange }) => ({ name: app, semverRange })) }, { parent: this })
+                ? new ContainerRegistry(
+                      `${name}-registry`,
+                      {
+                          ...args.registry,
+                          tags: args.registry?.tags ?? tags,
+                          protect: args.registry?.protect ?? protectData,
+                          apps: needRegistry.map(({ name: app, semverRange }) => ({ name: app, semverRange })),
+                      },
+                      { parent: this },
+                  )
                 : undefined;
         const images: Record<string, pulumi.Output<string>> = Object.fromEntries(
             args.apps.map((app) => [app.name, app.image !== undefined ? pulumi.output(app.image) : registry!.repositories[app.name].url]),
@@ -237,7 +262,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
                     : Object.fromEntries(Object.keys(seedFor(Object.fromEntries(args.apps.map((app) => [app.name, app.name])))).map((file) => [file, contents.apply((c) => c[file])]));
             repository = new ConfigRepository(
                 `${name}-config`,
-                { ...repositoryArgs, branch, allowPush: automation, gitOwnedPaths: automation ? [syncPath] : [], files },
+                { ...repositoryArgs, branch, allowPush: automation, gitOwnedPaths: automation ? [syncPath] : [], files, protect: repositoryArgs.protect ?? protectData },
                 { parent: this },
             );
             source = { url: repository.sshUrl, privateKey: repository.privateKeyOpenssh, publicKey: repository.publicKeyOpenssh, knownHosts: repository.knownHosts };

@@ -1,5 +1,7 @@
 /**
- * The offline plan: `npm run plan -- [--stack prod] [--out DIR] [--show-secrets] [--strict] [--config key=value]`.
+ * The offline plan: `npm run plan -- [--stack prod] [--out DIR] [--show-secrets] [--strict] [--config key=value]
+ * [--against DIR [--allow-data-loss]]`. With --against, a change that would replace or delete a
+ * data-holding resource of that earlier plan stops the plan, saying what would be lost.
  * Runs index.ts with the stack's config under Pulumi's mock mode, prints the resource tree like a
  * preview and writes DIR/resources.json, DIR/manifests/ and DIR/repo/. Nothing is written when the
  * program fails (e.g. on bad config); the process then exits 1.
@@ -12,7 +14,8 @@ import { stringify } from "yaml";
 import { evaluateStack } from "../stack/evaluate.js";
 import { PLAN_MARKER, planOutputProblem } from "../stack/plan-output.js";
 import { configValueProblem, loadProjectConfig } from "../stack/project-config.js";
-import { kubernetesManifests, planResources, renderTree, repositoryFiles, SECRET_MASK, type PlanFile } from "../stack/plan-report.js";
+import { dataLosses } from "../stack/data-loss.js";
+import { kubernetesManifests, planResources, renderTree, repositoryFiles, SECRET_MASK, type PlanFile, type PlanResource } from "../stack/plan-report.js";
 
 const PLACEHOLDER_OWNER = "example-owner";
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -32,10 +35,12 @@ function readFlags() {
                 strict: { type: "boolean", default: false },
                 quiet: { type: "boolean", default: false },
                 config: { type: "string", multiple: true, default: [] },
+                against: { type: "string" },
+                "allow-data-loss": { type: "boolean", default: false },
             },
         }).values;
     } catch (error) {
-        return fail(`${(error as Error).message}; options: --stack NAME --out DIR --config key=value --show-secrets --strict --quiet`);
+        return fail(`${(error as Error).message}; options: --stack NAME --out DIR --config key=value --show-secrets --strict --quiet --against DIR --allow-data-loss`);
     }
 }
 const flags = readFlags();
@@ -51,6 +56,14 @@ function writeFiles(root: string, files: PlanFile[]): void {
         fs.mkdirSync(path.dirname(target), { recursive: true, ...(flags["show-secrets"] ? { mode: 0o700 } : {}) });
         fs.writeFileSync(target, file.content, fileMode);
     }
+}
+
+function previousPlan(dir: string): PlanResource[] {
+    const file = path.join(dir, "resources.json");
+    if (!fs.existsSync(path.join(dir, PLAN_MARKER)) || !fs.existsSync(file)) {
+        return fail(`--against ${dir}: not a plan folder (no ${PLAN_MARKER} and resources.json); make one with npm run plan -- --out ${dir}`);
+    }
+    return JSON.parse(fs.readFileSync(file, "utf8")) as PlanResource[];
 }
 
 async function main(): Promise<number> {
@@ -111,6 +124,15 @@ async function main(): Promise<number> {
     if (stackResource) {
         // The root resource's inputs are the stack outputs, as `pulumi stack output` shows them.
         stackResource.secretPaths = evaluation.secretOutputs;
+    }
+    if (flags.against) {
+        const losses = dataLosses(previousPlan(path.resolve(projectDir, flags.against)), resources);
+        if (losses.length > 0 && !flags["allow-data-loss"]) {
+            fail(`compared with the plan in ${flags.against}, this change would lose data:\n${losses.map((loss) => `  - ${loss}`).join("\n")}`);
+        }
+        for (const loss of losses) {
+            console.warn(`warning (--allow-data-loss): ${loss}`);
+        }
     }
     const manifests = kubernetesManifests(evaluation.cloud.resources, options);
     const repo = repositoryFiles(evaluation.cloud.resources);

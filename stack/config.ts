@@ -36,6 +36,7 @@ export interface StackConfig {
     initialTag: string;
     imagePolicies: Array<{ app: string; semverRange: string }>;
     imageAutomation: boolean;
+    protectData: boolean;
     targetNamespace: string;
     syncPath: string;
     syncDeletionPolicy: KustomizationDeletionPolicy;
@@ -225,6 +226,7 @@ export function readStackConfig(project: string, get: ConfigGetter): StackConfig
         "must be true when imagePolicies are set, since the policies need the image controllers",
     );
 
+    const protectData = json("protectData", true, isBoolean, "true or false");
     const targetNamespace = text("targetNamespace", true);
     if (targetNamespace !== "") {
         add(checkKubernetesLabelName(key("targetNamespace"), targetNamespace) ?? checkSyncTargetNamespace(key("targetNamespace"), targetNamespace, FLUX_NAMESPACE));
@@ -276,6 +278,7 @@ export function readStackConfig(project: string, get: ConfigGetter): StackConfig
         initialTag,
         imagePolicies,
         imageAutomation,
+        protectData,
         targetNamespace,
         syncPath,
         syncDeletionPolicy,

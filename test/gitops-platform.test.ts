@@ -51,7 +51,7 @@ describe("GitOpsPlatform", () => {
         }
         const automation = cloud.get("kubernetes:image.toolkit.fluxcd.io/v1:ImageUpdateAutomation", "mz-k8s-images-update");
         assert.ok(automation.dependencies.includes(cloud.get("kubernetes:apps/v1:Deployment", "mz-k8s-flux-deployment-flux-system-image-automation-controller").urn));
-        assert.deepEqual(overlayFile.options.ignoreChanges, ["content"]);
+        assert.deepEqual(overlayFile.options.ignoreChanges, ["content", "repository"]);
         assert.equal(cloud.get("github:index/repositoryDeployKey:RepositoryDeployKey", "mz-k8s-config-deploy-key").inputs.readOnly, false);
         const sync = cloud.get("kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization", "mz-k8s-sync-kustomization");
         assert.deepEqual([sync.inputs.spec.interval, sync.inputs.spec.targetNamespace, sync.inputs.spec.path], ["5m", "prod", "./app/overlays/prod"]);
@@ -111,5 +111,21 @@ describe("GitOpsPlatform", () => {
     it("passes the sync's deletion policy to the Kustomization", async () => {
         const { cloud } = await build({ ...seed, sync: { ...seed.sync, deletionPolicy: "Delete" } });
         assert.equal(cloud.get("kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization", "mz-k8s-sync-kustomization").inputs.spec.deletionPolicy, "Delete");
+    });
+
+    it("protects the cluster, registries and repository unless protectData or a part's own protect says otherwise", async () => {
+        const protectedNames = (cloud: MockCloud) => cloud.resources.filter((r) => r.options.protect).map((r) => r.name).sort();
+        const { cloud } = await build();
+        assert.deepEqual(protectedNames(cloud), [
+            "mz-k8s-cluster-eks",
+            "mz-k8s-cluster-secrets",
+            "mz-k8s-config-repository",
+            "mz-k8s-registry-images",
+            "mz-k8s-registry-task-reporter",
+            "mz-k8s-registry-task-service",
+            "mz-k8s-registry-task-web",
+        ]);
+        const { cloud: open } = await build({ ...seed, protectData: false, registry: { ...seed.registry, protect: true } });
+        assert.deepEqual(protectedNames(open), ["mz-k8s-registry-images", "mz-k8s-registry-task-reporter", "mz-k8s-registry-task-service", "mz-k8s-registry-task-web"]);
     });
 });

@@ -9,6 +9,8 @@ import { subjectsFromPlan } from "../policy/plan-subjects.js";
 import { allRules } from "../policy/rules/index.js";
 import { runRules } from "../policy/run.js";
 import { hasSchema, validateKubernetesObject } from "../components/kubernetes-schema.js";
+import { dataLosses } from "../stack/data-loss.js";
+import type { PlanResource } from "../stack/plan-report.js";
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -85,6 +87,65 @@ describe("offline plan of the prod stack", function () {
         assert.match(failed.stderr, /eks-flux-gitops:imagePolicies\[1\] = "task-api=1.x": names app "task-api", which is not in apps/);
         assert.equal(fs.existsSync(bad), false);
         assert.deepEqual(fs.readdirSync(root).filter((f) => f.startsWith("bad")), []);
+    });
+
+    it("protects what holds data by default, and nothing else", () => {
+        const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as PlanResource[];
+        const protectedOnes = resources.filter((r) => r.options.protect).map((r) => `${r.type} ${r.name}`).sort();
+        assert.deepEqual(protectedOnes, [
+            "aws:ecr/repository:Repository mz-k8s-registry-task-reporter",
+            "aws:ecr/repository:Repository mz-k8s-registry-task-service",
+            "aws:ecr/repository:Repository mz-k8s-registry-task-web",
+            "aws:kms/key:Key mz-k8s-cluster-secrets",
+            "aws:kms/key:Key mz-k8s-registry-images",
+            "eks:index:Cluster mz-k8s-cluster-eks",
+            "github:index/repository:Repository mz-k8s-config-repository",
+        ]);
+        const files = resources.filter((r) => r.type === "github:index/repositoryFile:RepositoryFile");
+        assert.ok(files.length > 0 && files.every((f) => f.options.retainOnDelete && f.options.ignoreChanges.includes("repository")));
+    });
+
+    it("keeps every URN when clusterName changes, and stops the plan that would replace the cluster, saying what is lost", () => {
+        const renamed = path.join(root, "renamed");
+        assert.equal(plan(renamed, "--config", "githubOwner=octo-org", "--config", "clusterName=other").status, 0);
+        const urns = (dir: string) => (JSON.parse(fs.readFileSync(path.join(dir, "resources.json"), "utf8")) as PlanResource[]).map((r) => r.urn).sort();
+        assert.deepEqual(urns(renamed), urns(out));
+        const before = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as PlanResource[];
+        const after = JSON.parse(fs.readFileSync(path.join(renamed, "resources.json"), "utf8")) as PlanResource[];
+        assert.deepEqual(
+            dataLosses(before, after).map((loss) => loss.split(", losing")[0]),
+            ['would replace EKS cluster mz-k8s (name: "mz-k8s" -> "other"; see clusterName)'],
+        );
+
+        const refused = path.join(root, "refused");
+        const result = plan(refused, "--config", "githubOwner=octo-org", "--config", "clusterName=other", "--against", out);
+        assert.equal(result.status, 1);
+        assert.match(result.stderr, /this change would lose data:\n  - would replace EKS cluster mz-k8s \(name: "mz-k8s" -> "other"; see clusterName\), losing every workload, Secret and volume in the cluster\. pulumi preview refuses it too while protectData is true\. To keep the data, set the changed key back\. To lose it on purpose, run one `pulumi up` with protectData=false/);
+        assert.equal(fs.existsSync(refused), false);
+
+        const allowed = path.join(root, "allowed");
+        const accepted = plan(allowed, "--config", "githubOwner=octo-org", "--config", "clusterName=other", "--config", "protectData=false", "--against", out, "--allow-data-loss");
+        assert.equal(accepted.status, 0, accepted.stderr);
+        assert.match(accepted.stderr, /warning \(--allow-data-loss\): would replace EKS cluster mz-k8s/);
+        const unprotected = JSON.parse(fs.readFileSync(path.join(allowed, "resources.json"), "utf8")) as PlanResource[];
+        assert.deepEqual(unprotected.filter((r) => r.options.protect), []);
+    });
+
+    it("names the images a renamed prefix or a removed app would lose", () => {
+        const moved = path.join(root, "moved");
+        assert.equal(plan(moved, "--config", "githubOwner=octo-org", "--config", "imageNamePrefix=acme", "--config", 'apps=["task-service","task-reporter"]', "--config", "configRepository=renamed").status, 0);
+        const read = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, "resources.json"), "utf8")) as PlanResource[];
+        assert.deepEqual(
+            dataLosses(read(out), read(moved)).map((loss) => loss.split(" (")[0] + " " + loss.split(", losing ")[1].split(";")[0].split(".")[0]),
+            [
+                "would replace ECR repository mamezou-tech/task-service every image pushed to it",
+                "would replace ECR repository mamezou-tech/task-reporter every image pushed to it",
+                "would delete ECR repository mamezou-tech/task-web every image pushed to it",
+            ],
+        );
+        const repository = read(moved).find((r) => r.type === "github:index/repository:Repository")!;
+        assert.equal(repository.urn, read(out).find((r) => r.type === "github:index/repository:Repository")!.urn, "a renamed repository is renamed in place");
+        assert.equal(repository.inputs.name, "renamed");
     });
 
     it("marks its folder, replaces a plan it wrote, and never replaces a folder it did not write", () => {

@@ -43,6 +43,12 @@ export interface ConfigRepositoryArgs {
     gitOwnedPaths?: string[];
     /** Author of Pulumi's commits. @default "eks-flux-gitops <eks-flux-gitops@users.noreply.github.com>" */
     commitAuthor?: { name: string; email: string };
+    /**
+     * Keep Pulumi from deleting a created repository (`protect`): removing it from the program then
+     * fails at preview instead of archiving or deleting the Git history. Renaming it is an in-place
+     * rename and stays allowed. @default true
+     */
+    protect?: boolean;
 }
 
 const GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
@@ -135,7 +141,7 @@ export class ConfigRepository extends pulumi.ComponentResource {
                       deleteBranchOnMerge: true,
                       hasWiki: false,
                   },
-                  { parent: this },
+                  { parent: this, protect: args.protect ?? true },
               );
         const repositoryName: pulumi.Output<string> = repository ? repository.name : pulumi.output(args.name);
         const branchResources: pulumi.Resource[] = [];
@@ -153,7 +159,9 @@ export class ConfigRepository extends pulumi.ComponentResource {
         new github.RepositoryDeployKey(
             `${name}-deploy-key`,
             { repository: repositoryName, title: `flux (${pulumi.getStack()})`, key: publicKey.apply((k) => k.trim()), readOnly: !(args.allowPush ?? false) },
-            { parent: this },
+            // GitHub refuses a key that is already on the repository, so a replacement (a renamed
+            // repository) must remove the old deploy key first.
+            { parent: this, deleteBeforeReplace: true },
         );
 
         const gitOwned = args.gitOwnedPaths ?? [];
@@ -171,8 +179,16 @@ export class ConfigRepository extends pulumi.ComponentResource {
                     overwriteOnCreate: true,
                 },
                 // Files under a Git-owned path are created once; later changes belong to Git (e.g. Flux's
-                // tag commits), so a later `pulumi up` must not write them back.
-                { parent: this, dependsOn: branchResources, ...(isUnderPath(file, gitOwned) ? { ignoreChanges: ["content"] } : {}) },
+                // tag commits), so a later `pulumi up` must not write them back. A renamed repository
+                // (GitHub redirects the old name) must not re-create the files either, which would
+                // overwrite those commits; and a file dropped from the program stays in Git's history
+                // and tree, for a commit to remove.
+                {
+                    parent: this,
+                    dependsOn: branchResources,
+                    retainOnDelete: true,
+                    ignoreChanges: isUnderPath(file, gitOwned) ? ["content", "repository"] : ["repository"],
+                },
             );
         }
 

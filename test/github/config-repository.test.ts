@@ -68,8 +68,8 @@ describe("ConfigRepository", () => {
         });
         const base = cloud.get("github:index/repositoryFile:RepositoryFile", "config-app/base/kustomization.yaml");
         const overlay = cloud.get("github:index/repositoryFile:RepositoryFile", "config-app/overlays/prod/kustomization.yaml");
-        assert.deepEqual(overlay.options.ignoreChanges, ["content"]);
-        assert.deepEqual(base.options.ignoreChanges, []);
+        assert.deepEqual(overlay.options.ignoreChanges, ["content", "repository"]);
+        assert.deepEqual(base.options.ignoreChanges, ["repository"]);
         assert.equal(overlay.inputs.branch, "main");
         assert.equal(overlay.inputs.content, "images: []\n");
         assert.equal(overlay.inputs.overwriteOnCreate, true);
