@@ -134,7 +134,12 @@ async function main(): Promise<number> {
             console.warn(`warning (--allow-data-loss): ${loss}`);
         }
     }
-    const manifests = kubernetesManifests(evaluation.cloud.resources, options);
+    let manifests: PlanFile[];
+    try {
+        manifests = kubernetesManifests(evaluation.cloud.resources, options);
+    } catch (error) {
+        fail((error as Error).message);
+    }
     const repo = repositoryFiles(evaluation.cloud.resources);
     const outputs = Object.fromEntries(
         Object.entries(evaluation.outputs).map(([key, value]) => [

@@ -8,6 +8,7 @@ import { parse } from "yaml";
 import { subjectsFromPlan } from "../policy/plan-subjects.js";
 import { allRules } from "../policy/rules/index.js";
 import { runRules } from "../policy/run.js";
+import type { Subject } from "../policy/subject.js";
 import { hasSchema, validateKubernetesObject } from "../components/kubernetes-schema.js";
 import { dataLosses } from "../stack/data-loss.js";
 import type { PlanResource } from "../stack/plan-report.js";
@@ -74,7 +75,62 @@ describe("offline plan of the prod stack", function () {
         const repository = subjects.find((s) => s.type === "aws:ecr/repository:Repository")!;
         repository.props.imageTagMutability = "MUTABLE";
         assert.deepEqual(runRules(subjects).map((v) => v.rule), ["ecr-immutable-tags"]);
-        assert.equal(allRules.length, 23);
+        assert.equal(allRules.length, 28);
+    });
+
+    it("catches every one of its own deliberate violations on the real plan", () => {
+        const byType = (subjects: Subject[], type: string) => subjects.filter((s) => s.type === type);
+        const kind = (subjects: Subject[], name: string) => subjects.find((s) => s.type.endsWith(`:${name}`))!;
+        const sshRule = (subjects: Subject[]) => byType(subjects, "aws:ec2/securityGroupRule:SecurityGroupRule").find((r) => r.props.cidrBlocks)!;
+        const mutations: Array<[string, string, (subjects: Subject[]) => void]> = [
+            ["ECR tags made mutable", "ecr-immutable-tags", (s) => (byType(s, "aws:ecr/repository:Repository")[0].props.imageTagMutability = "MUTABLE")],
+            ["ECR scan off", "ecr-scan-on-push", (s) => (byType(s, "aws:ecr/repository:Repository")[0].props.imageScanningConfiguration = { scanOnPush: false })],
+            ["ECR AES256", "ecr-kms-encryption", (s) => (byType(s, "aws:ecr/repository:Repository")[0].props.encryptionConfigurations = [{ encryptionType: "AES256" }])],
+            ["ECR forceDelete", "ecr-no-force-delete", (s) => (byType(s, "aws:ecr/repository:Repository")[1].props.forceDelete = true)],
+            ["endpoint open to 0.0.0.0/0", "eks-endpoint-not-public", (s) => Object.assign(kind(s, "Cluster").props, { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] })],
+            ["endpoint open through two /1", "eks-endpoint-not-public", (s) => Object.assign(kind(s, "Cluster").props, { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] })],
+            ["Secrets unencrypted", "eks-secrets-encrypted", (s) => (kind(s, "Cluster").props.encryptionConfigKeyArn = undefined)],
+            ["audit log off", "eks-control-plane-logging", (s) => (kind(s, "Cluster").props.enabledClusterLogTypes = ["api"])],
+            ["IMDSv1", "eks-nodes-imdsv2", (s) => (kind(s, "LaunchTemplate").props.metadataOptions = { httpTokens: "optional", httpPutResponseHopLimit: 2 })],
+            ["SSH egress to anywhere", "ssh-egress-git-only", (s) => (sshRule(s).props.cidrBlocks = ["0.0.0.0/0"])],
+            ["SSH egress as a port range, described as monitoring", "ssh-egress-git-only", (s) => Object.assign(sshRule(s).props, { fromPort: 0, toPort: 1024, description: "monitoring", cidrBlocks: ["10.0.0.0/8"] })],
+            ["all-ports egress beyond the Git ranges", "ssh-egress-git-only", (s) => Object.assign(sshRule(s).props, { protocol: "-1", fromPort: 0, toPort: 0, description: "internet", cidrBlocks: ["0.0.0.0/0"] })],
+            ["public repository", "github-repository-private", (s) => (kind(s, "Repository").props.visibility = "public")],
+            ["no vulnerability alerts", "github-vulnerability-alerts", (s) => (kind(s, "Repository").props.vulnerabilityAlerts = false)],
+            ["repository deleted on destroy", "github-archive-on-destroy", (s) => (kind(s, "Repository").props.archiveOnDestroy = false)],
+            ["RSA 2048 deploy key", "deploy-key-algorithm", (s) => Object.assign(kind(s, "PrivateKey").props, { algorithm: "RSA", rsaBits: 2048 })],
+            [
+                "identity not secret",
+                "key-material-secret",
+                (s) => {
+                    const secret = byType(s, "kubernetes:core/v1:Secret")[0];
+                    secret.secretPaths = [];
+                    secret.props.stringData.identity = "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n";
+                },
+            ],
+            ["known_hosts without RSA", "known-hosts-published", (s) => (byType(s, "kubernetes:core/v1:Secret")[0].props.stringData.known_hosts = "github.com ssh-ed25519 AAAA\n")],
+            ["kubeconfig not secret", "kubeconfig-secret", (s) => (byType(s, "pulumi:providers:kubernetes")[0].secretPaths = [])],
+            ["GitRepository on v1beta2", "flux-served-apis", (s) => (kind(s, "GitRepository").type = "kubernetes:source.toolkit.fluxcd.io/v1beta2:GitRepository")],
+            ["GitRepository over https", "flux-git-ssh-branch", (s) => (kind(s, "GitRepository").props.spec.url = "https://github.com/o/r")],
+            ["ImageRepository with provider generic", "flux-ecr-provider-aws", (s) => (kind(s, "ImageRepository").props.spec.provider = "generic")],
+            ["remote bases allowed", "flux-controller-hardening", (s) => (byType(s, "kubernetes:apps/v1:Deployment").find((d) => d.props.metadata.name === "kustomize-controller")!.props.spec.template.spec.containers[0].args = [])],
+            ["Kustomization without its controller", "flux-objects-depend-on-install", (s) => (kind(s, "Kustomization").dependencies = [])],
+            ["overlay rewritten by pulumi up", "automation-path-not-rewritten", (s) => (byType(s, "github:index/repositoryFile:RepositoryFile").find((f) => String(f.props.file).startsWith("app/overlays/"))!.ignoreChanges = [])],
+            ["Kustomization without the readiness wait", "flux-waits-for-ready", (s) => (kind(s, "Kustomization").props.metadata.annotations = {})],
+            ["GitRepository without the readiness wait", "flux-waits-for-ready", (s) => delete kind(s, "GitRepository").props.metadata.annotations["pulumi.com/waitFor"]],
+            ["Flux CRD deleted on destroy", "flux-install-retained", (s) => (byType(s, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition")[0].retainOnDelete = false)],
+            ["Flux namespace deleted on destroy", "flux-install-retained", (s) => (s.find((x) => /:Namespace$/.test(x.type) && x.props.metadata.name === "flux-system")!.retainOnDelete = false)],
+            ["sync into kube-system", "flux-sync-own-namespace", (s) => (kind(s, "Kustomization").props.spec.targetNamespace = "kube-system")],
+            ["sync into flux-system", "flux-sync-own-namespace", (s) => (kind(s, "Kustomization").props.spec.targetNamespace = "flux-system")],
+            ["deploy key writable without automation", "deploy-key-read-only", (s) => s.splice(s.indexOf(kind(s, "ImageUpdateAutomation")), 1)],
+        ];
+        const caught = mutations.filter(([, rule, mutate]) => {
+            const subjects = structuredClone(subjectsFromPlan(out));
+            mutate(subjects);
+            return runRules(subjects).some((v) => v.rule === rule);
+        });
+        assert.deepEqual(mutations.filter((m) => !caught.includes(m)).map(([what]) => what), []);
+        assert.equal(`${caught.length}/${mutations.length}`, "32/32");
     });
 
     it("stops on bad config with one message per problem, writing nothing", () => {
