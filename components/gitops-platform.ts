@@ -106,6 +106,35 @@ export interface GitOpsPlatformArgs {
     protectData?: boolean;
 }
 
+const isObject = (value: unknown): value is object => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The Args' required parts, checked first so a JavaScript caller gets the field and the rule, not a TypeError. */
+export function checkPlatformShape(name: string, args: GitOpsPlatformArgs): Problem[] {
+    const problems: Problem[] = [];
+    if (typeof name !== "string" || name.trim() === "") {
+        problems.push({ field: "name", value: name, rule: "must be a non-empty logical name; every child's name starts with it" });
+    }
+    if (!isObject(args)) {
+        return [...problems, { field: "args", value: args, rule: "must be an object with apps, git and sync" }];
+    }
+    if (!Array.isArray(args.apps)) {
+        problems.push({ field: "apps", value: args.apps ?? null, rule: "is required: a list of apps, such as [{ name: \"task-service\" }]" });
+    } else {
+        args.apps.forEach((app, i) => {
+            if (!isObject(app) || typeof app.name !== "string") {
+                problems.push({ field: `apps[${i}]`, value: app ?? null, rule: "must be an object with a name" });
+            }
+        });
+    }
+    if (!isObject(args.git)) {
+        problems.push({ field: "git", value: args.git ?? null, rule: "is required: { owner, name } of a GitHub repository, or { server } of any SSH Git server" });
+    }
+    if (!isObject(args.sync)) {
+        problems.push({ field: "sync", value: args.sync ?? null, rule: "is required: at least {} (every field has a default)" });
+    }
+    return problems;
+}
+
 /** The sync's placement: its own namespace, a path apart from the seed's base, Service names the seed can make. */
 export function checkPlatformSync(args: Pick<GitOpsPlatformArgs, "apps" | "git" | "flux" | "sync">): Problem[] {
     const seeded = !("server" in args.git) && args.git.seedAppFiles !== false;
@@ -152,6 +181,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
     public readonly checkCommands: pulumi.Output<string[]>;
 
     constructor(name: string, args: GitOpsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        assertValid(`GitOpsPlatform ${name}`, [checkPlatformShape(name, args)]);
         assertValid(`GitOpsPlatform ${name}`, [checkPlatformApps(args.apps), checkPlatformSync(args)]);
         super("eks-flux-gitops:index:GitOpsPlatform", name, {}, opts);
         const fluxNamespace = args.flux?.namespace ?? "flux-system";

@@ -8,10 +8,32 @@ export interface Problem {
     field: string;
     value: unknown;
     rule: string;
+    /** The field holds a secret (a key, a token): its value is never printed. */
+    secret?: boolean;
+}
+
+export const SECRET_VALUE = "[secret]";
+
+const PRIVATE_KEY_TEXT = /PRIVATE KEY|"kind":"Config"|client-key-data|"token"/i;
+
+/** Whether a value carries secret material whatever its shape: a PEM key as a string, a Buffer, bytes or inside an object. */
+function looksSecret(value: unknown): boolean {
+    if (value === null || value === undefined) {
+        return false;
+    }
+    const text =
+        Buffer.isBuffer(value) || value instanceof Uint8Array
+            ? Buffer.from(value).toString("latin1")
+            : typeof value === "string"
+              ? value
+              : JSON.stringify(value, (_key, v: unknown) => (Buffer.isBuffer(v) ? v.toString("latin1") : v)) ?? "";
+    const bytes = typeof value === "object" && !Buffer.isBuffer(value) && !(value instanceof Uint8Array) && Object.keys(value).every((k) => /^\d+$/.test(k)) ? Buffer.from(Object.values(value as object) as number[]).toString("latin1") : "";
+    return PRIVATE_KEY_TEXT.test(text) || PRIVATE_KEY_TEXT.test(bytes);
 }
 
 export function formatProblem(problem: Problem): string {
-    return `${problem.field} = ${JSON.stringify(problem.value)}: ${problem.rule}`;
+    const value = problem.secret || looksSecret(problem.value) ? SECRET_VALUE : JSON.stringify(problem.value);
+    return `${problem.field} = ${value}: ${problem.rule}`;
 }
 
 /**
@@ -22,6 +44,7 @@ export class InputValidationError extends pulumi.InputPropertiesError {
     readonly problems: Problem[];
 
     constructor(context: string, problems: Problem[]) {
+        problems = problems.map((p) => (p.secret || looksSecret(p.value) ? { ...p, value: SECRET_VALUE, secret: true } : p));
         super({
             message: `${context}: invalid input\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}`,
             errors: problems.map((p) => ({ propertyPath: p.field, reason: formatProblem(p) })),

@@ -128,4 +128,17 @@ describe("GitOpsPlatform", () => {
         const { cloud: open } = await build({ ...seed, protectData: false, registry: { ...seed.registry, protect: true } });
         assert.deepEqual(protectedNames(open), ["mz-k8s-registry-images", "mz-k8s-registry-task-reporter", "mz-k8s-registry-task-service", "mz-k8s-registry-task-web"]);
     });
+
+    it("names the missing Args of a JavaScript caller instead of failing with a TypeError", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        assert.deepEqual(validationProblems(() => new GitOpsPlatform("", {} as never)), [
+            'name = "": must be a non-empty logical name; every child\'s name starts with it',
+            'apps = null: is required: a list of apps, such as [{ name: "task-service" }]',
+            "git = null: is required: { owner, name } of a GitHub repository, or { server } of any SSH Git server",
+            "sync = null: is required: at least {} (every field has a default)",
+        ]);
+        assert.deepEqual(validationProblems(() => new GitOpsPlatform("p", { ...seed, apps: [null, { name: 1 }] as never })), ["apps[0] = null: must be an object with a name", 'apps[1] = {"name":1}: must be an object with a name']);
+        await settled(cloud);
+        assert.equal(cloud.resources.length, 0);
+    });
 });

@@ -14,6 +14,7 @@ import {
     checkKubernetesName,
     checkSemverRange,
     checkUnique,
+    formatProblem,
     InputValidationError,
     isAnywhereCidr,
 } from "../components/validate.js";
@@ -170,5 +171,16 @@ describe("validate", () => {
             },
         );
         assert.doesNotThrow(() => assertValid("ok", [undefined, []]));
+    });
+
+    it("never prints a secret value, whatever shape it comes in", () => {
+        const pem = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\n-----END OPENSSH PRIVATE KEY-----\n";
+        const values: unknown[] = [pem, Buffer.from(pem), { key: pem }, { ...Buffer.from(pem) }, new Uint8Array(Buffer.from(pem))];
+        for (const value of values) {
+            const message = new InputValidationError("GitSource s", [{ field: "privateKey", value, rule: "must be text" }]).message;
+            assert.equal(message, "GitSource s: invalid input\n  - privateKey = [secret]: must be text");
+        }
+        assert.equal(formatProblem({ field: "token", value: "plain-looking", rule: "is bad", secret: true }), "token = [secret]: is bad");
+        assert.equal(formatProblem({ field: "branch", value: "main branch", rule: "is bad" }), 'branch = "main branch": is bad');
     });
 });

@@ -72,6 +72,11 @@ export class GitSource extends pulumi.ComponentResource {
             checkGoDuration("interval", interval),
             checkReadyTimeout("readyTimeout", readyTimeout),
             typeof args.url === "string" ? checkGitSshUrl("url", args.url) : undefined,
+            ...(["privateKey", "publicKey", "knownHosts"] as const).map((field) =>
+                typeof args[field] === "string" || pulumi.Output.isInstance(args[field]) || args[field] instanceof Promise
+                    ? undefined
+                    : { field, value: args[field] ?? null, rule: "must be text (a string or an Output of one), not a Buffer or an object", secret: field === "privateKey" },
+            ),
         ]);
         super("eks-flux-gitops:flux:GitSource", name, {}, opts);
         const child = childOptions(this, opts);

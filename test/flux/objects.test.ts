@@ -78,6 +78,26 @@ describe("GitSource", () => {
     });
 });
 
+describe("GitSource secrets", () => {
+    it("refuses a key given as a Buffer or an object without printing it", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        for (const privateKey of [Buffer.from(KEY), { pem: KEY }]) {
+            assert.deepEqual(validationProblems(() => new GitSource("s", { ...source, privateKey: privateKey as never })), [
+                "privateKey = \"[secret]\": must be text (a string or an Output of one), not a Buffer or an object",
+            ]);
+        }
+        await settled(cloud);
+        assert.equal(cloud.resources.length, 0);
+    });
+
+    it("masks a Secret's data in schema errors", () => {
+        assert.throws(
+            () => validateKubernetesObject("Secret s", { apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, stringData: { identity: { pem: KEY } } } as never),
+            (error: Error) => error.message === "Secret s: invalid input\n  - Secret/s.stringData.identity = [secret]: must be string (schema of v1/Secret)",
+        );
+    });
+});
+
 describe("AppSync", () => {
     it("applies ./app/overlays/prod into prod every 5m with prune, keeping the namespace on destroy", async () => {
         const cloud = await useMockCloud(new MockCloud());
