@@ -2,9 +2,14 @@ import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { assertValid, checkKubernetesLabelName, checkKubernetesName } from "../validate.js";
+import { assertValid, checkKubernetesLabelName, checkKubernetesName, checkKubernetesServiceName, type Problem } from "../validate.js";
 import { childOptions } from "./git-source.js";
 import { githubReceiver, receiverWebhookPath } from "./receiver-manifests.js";
+
+/** A problem of a name derived from `name`, reported on the field the user wrote. */
+function derivedName(problem: Problem | undefined, name: string, what: string): Problem | undefined {
+    return problem && { field: "name", value: name, rule: `makes ${what} too long or invalid: ${problem.rule.replace(/^gives the Service name "[^"]*", which /, "")}` };
+}
 
 /** How GitHub reaches notification-controller's webhook-receiver Service. */
 export type ReceiverExposure =
@@ -42,7 +47,8 @@ export class GitHubReceiver extends pulumi.ComponentResource {
         const namespace = args.namespace ?? "flux-system";
         const exposure = args.exposure;
         assertValid(`GitHubReceiver ${name}`, [
-            checkKubernetesName("name", receiverName),
+            checkKubernetesName("name", receiverName) ?? derivedName(checkKubernetesName("name", `${receiverName}-token`), receiverName, "its token Secret's name"),
+            exposure.kind === "load-balancer" ? derivedName(checkKubernetesServiceName("name", `${receiverName}-webhook`), receiverName, "the webhook Service's name") : undefined,
             checkKubernetesLabelName("namespace", namespace),
             checkKubernetesName("gitRepository", args.gitRepository),
             exposure.kind !== "external" && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(exposure.host)

@@ -268,6 +268,18 @@ describe("GitHubReceiver", () => {
             'exposure.baseUrl = "http://hooks.example.com": must be an https:// URL: GitHub sends the HMAC-signed payload there',
         ]);
     });
+
+    it("checks the names it derives: the token Secret and the webhook Service", () => {
+        const long = `r${"e".repeat(55)}`;
+        assert.deepEqual(validationProblems(() => new GitHubReceiver("r", { name: long, gitRepository: "g", repository: "r", exposure: { kind: "load-balancer", host: "hooks.example.com" } })), [
+            `name = "${long}": makes the webhook Service's name too long or invalid: must be an RFC 1035 label: at most 63 lowercase letters, digits and '-', starting with a letter and ending with a letter or digit`,
+        ]);
+        const longer = "r".repeat(250);
+        assert.match(
+            validationProblems(() => new GitHubReceiver("r", { name: longer, gitRepository: "g", repository: "r", exposure: { kind: "external", baseUrl: "https://hooks.example.com" } }))[0],
+            /^name = "r+": makes its token Secret's name too long or invalid: must be a Kubernetes object name \(RFC 1123 subdomain\): at most 253/,
+        );
+    });
 });
 
 describe("readiness", () => {
