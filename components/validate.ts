@@ -14,21 +14,27 @@ export interface Problem {
 
 export const SECRET_VALUE = "[secret]";
 
-const PRIVATE_KEY_TEXT = /PRIVATE KEY|"kind":"Config"|client-key-data|"token"/i;
+const PRIVATE_KEY_TEXT = /PRIVATE KEY|client-key-data|^token /im;
 
-/** Whether a value carries secret material whatever its shape: a PEM key as a string, a Buffer, bytes or inside an object. */
-function looksSecret(value: unknown): boolean {
-    if (value === null || value === undefined) {
-        return false;
+/** The text inside a value, whatever its shape: a string, a Buffer or bytes, or an object (including one that was bytes once). */
+function textOf(value: unknown): string {
+    if (typeof value === "string") {
+        return value;
     }
-    const text =
-        Buffer.isBuffer(value) || value instanceof Uint8Array
-            ? Buffer.from(value).toString("latin1")
-            : typeof value === "string"
-              ? value
-              : JSON.stringify(value, (_key, v: unknown) => (Buffer.isBuffer(v) ? v.toString("latin1") : v)) ?? "";
-    const bytes = typeof value === "object" && !Buffer.isBuffer(value) && !(value instanceof Uint8Array) && Object.keys(value).every((k) => /^\d+$/.test(k)) ? Buffer.from(Object.values(value as object) as number[]).toString("latin1") : "";
-    return PRIVATE_KEY_TEXT.test(text) || PRIVATE_KEY_TEXT.test(bytes);
+    if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
+        return Buffer.from(value).toString("latin1");
+    }
+    if (typeof value === "object" && value !== null) {
+        const entries = Object.entries(value);
+        const bytes = entries.length > 0 && entries.every(([k, v]) => /^\d+$/.test(k) && typeof v === "number");
+        return bytes ? Buffer.from(entries.map(([, v]) => v as number)).toString("latin1") : entries.map(([k, v]) => `${k} ${textOf(v)}`).join("\n");
+    }
+    return "";
+}
+
+/** Whether a value carries secret material (a private key, a kubeconfig's credentials, a token) in any shape. */
+function looksSecret(value: unknown): boolean {
+    return PRIVATE_KEY_TEXT.test(textOf(value));
 }
 
 export function formatProblem(problem: Problem): string {
