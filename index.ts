@@ -17,7 +17,11 @@ const ALB_HTTPS_ANNOTATIONS = {
 const githubProvider = new github.Provider("github", { owner: config.githubOwner });
 const policies = new Map(config.imagePolicies.map((policy) => [policy.app, policy.semverRange]));
 
-const platform = new GitOpsPlatform(config.clusterName, {
+// The platform's logical name, fixed so that no setting (clusterName included) changes any URN:
+// it is the name this stack was first deployed with, a name in Pulumi's state, not the cluster's.
+const PLATFORM_LOGICAL_NAME = "mz-k8s";
+
+const platform = new GitOpsPlatform(PLATFORM_LOGICAL_NAME, {
     apps: config.apps.map((app) => ({ name: app, initialTag: config.initialTag, semverRange: policies.get(app) })),
     cluster: {
         clusterName: config.clusterName,
@@ -38,6 +42,7 @@ const platform = new GitOpsPlatform(config.clusterName, {
         interval: config.syncInterval,
         sourceInterval: config.sourceInterval,
         readyTimeout: config.fluxReadyTimeout,
+        deletionPolicy: config.syncDeletionPolicy,
     },
     imageAutomation: { scanInterval: config.imageScanInterval, digestPinning: config.imageDigestPinning },
     ...(config.imagePushEvents
@@ -53,6 +58,7 @@ const platform = new GitOpsPlatform(config.clusterName, {
               },
           }
         : {}),
+    protectData: config.protectData,
 });
 
 export const kubeconfig = platform.kubeconfig;

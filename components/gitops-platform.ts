@@ -12,6 +12,8 @@ import { AppSync } from "./flux/app-sync.js";
 import { GitHubReceiver } from "./flux/github-receiver.js";
 import { checkImagePushReceiverArgs, ImagePushReceiver, type ImagePushReceiverArgs } from "./flux/image-push-receiver.js";
 import { receiverBaseUrl, type ReceiverExposure } from "./flux/receiver-exposure.js";
+import { checkSeedServiceName, checkSyncPathApartFromBase, checkSyncTargetNamespace } from "./flux/sync-placement.js";
+import type { KustomizationDeletionPolicy } from "./flux/sync-manifests.js";
 import { GitSource } from "./flux/git-source.js";
 import { ImageAutomation } from "./flux/image-automation.js";
 import { isEcrImage, imagePolicyName } from "./flux/image-manifests.js";
@@ -86,6 +88,8 @@ export interface GitOpsPlatformArgs {
         sourceInterval?: string;
         /** How long `pulumi up` waits for Flux to be Ready. @default "5m" */
         readyTimeout?: string;
+        /** What Flux does with the app when the sync is destroyed; see AppSyncArgs.deletionPolicy. @default "Orphan": the app keeps running */
+        deletionPolicy?: KustomizationDeletionPolicy;
     };
     /** Image update automation; on when any app has a semverRange. */
     imageAutomation?: {
@@ -111,6 +115,57 @@ export interface GitOpsPlatformArgs {
     imagePushEvents?: ImagePushEventsOptions;
     /** Tags on AWS resources. @default none */
     tags?: Record<string, string>;
+    /**
+     * Protect what holds data (the EKS cluster and its Secrets key, the ECR repositories and their
+     * key, the config repository): a change that would replace or delete one fails at preview
+     * instead. Each part's own `protect` overrides it. Turn it off for one update to really replace
+     * them. @default true
+     */
+    protectData?: boolean;
+}
+
+const isObject = (value: unknown): value is object => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The Args' required parts, checked first so a JavaScript caller gets the field and the rule, not a TypeError. */
+export function checkPlatformShape(name: string, args: GitOpsPlatformArgs): Problem[] {
+    const problems: Problem[] = [];
+    if (typeof name !== "string" || name.trim() === "") {
+        problems.push({ field: "name", value: name, rule: "must be a non-empty logical name; every child's name starts with it" });
+    }
+    if (!isObject(args)) {
+        return [...problems, { field: "args", value: args, rule: "must be an object with apps, git and sync" }];
+    }
+    if (!Array.isArray(args.apps)) {
+        problems.push({ field: "apps", value: args.apps ?? null, rule: "is required: a list of apps, such as [{ name: \"task-service\" }]" });
+    } else {
+        args.apps.forEach((app, i) => {
+            if (!isObject(app) || typeof app.name !== "string") {
+                problems.push({ field: `apps[${i}]`, value: app ?? null, rule: "must be an object with a name" });
+            }
+        });
+    }
+    if (!isObject(args.git)) {
+        problems.push({ field: "git", value: args.git ?? null, rule: "is required: { owner, name } of a GitHub repository, or { server } of any SSH Git server" });
+    }
+    if (!isObject(args.sync)) {
+        problems.push({ field: "sync", value: args.sync ?? null, rule: "is required: at least {} (every field has a default)" });
+    }
+    return problems;
+}
+
+/** The sync's placement: its own namespace, a path apart from the seed's base, Service names the seed can make. */
+export function checkPlatformSync(args: Pick<GitOpsPlatformArgs, "apps" | "git" | "flux" | "sync">): Problem[] {
+    const seeded = !("server" in args.git) && args.git.seedAppFiles !== false;
+    const fluxNamespace = args.flux?.namespace ?? "flux-system";
+    return [
+        args.sync.targetNamespace !== undefined ? checkSyncTargetNamespace("sync.targetNamespace", args.sync.targetNamespace, fluxNamespace) : undefined,
+        ...(seeded
+            ? [
+                  checkSyncPathApartFromBase("sync.path", args.sync.path ?? "./app/overlays/prod"),
+                  ...args.apps.map((app, i) => (checkKubernetesLabelName(`apps[${i}].name`, app.name) ? undefined : checkSeedServiceName(`apps[${i}].name`, app.name))),
+              ]
+            : []),
+    ].filter((p): p is Problem => p !== undefined);
 }
 
 export interface ImagePushEventsOptions extends Pick<ImagePushReceiverArgs, "type" | "githubActions" | "token"> {
@@ -215,6 +270,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
     public readonly checkCommands: pulumi.Output<string[]>;
 
     constructor(name: string, args: GitOpsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        assertValid(`GitOpsPlatform ${name}`, [checkPlatformShape(name, args)]);
         const fluxNamespace = args.flux?.namespace ?? "flux-system";
         const syncName = args.sync.name ?? "task-tool";
         const imageReceiverName = `${syncName}-images`;
@@ -222,6 +278,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
         const githubReceiver = "server" in args.git ? undefined : args.receiver;
         assertValid(`GitOpsPlatform ${name}`, [
             checkPlatformApps(args.apps),
+            checkPlatformSync(args),
             args.imagePushEvents ? checkImagePushEvents(args.imagePushEvents, { apps: args.apps, receiver: githubReceiver, namespace: fluxNamespace, receiverName: imageReceiverName }) : undefined,
         ]);
         super("eks-flux-gitops:index:GitOpsPlatform", name, {}, opts);
@@ -229,6 +286,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
         const automated = args.apps.filter((app) => app.semverRange !== undefined);
         const automation = automated.length > 0;
         const tags = args.tags;
+        const protectData = args.protectData ?? true;
 
         let provider: k8s.Provider;
         let oidc: { arn?: pulumi.Input<string>; url?: pulumi.Input<string> } = {};
@@ -242,7 +300,15 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
             const vpc = network ?? new EksVpc(`${name}-vpc`, { ...vpcArgs, clusterName: resolvedClusterName, tags }, { parent: this });
             const cluster = new EksCluster(
                 `${name}-cluster`,
-                { ...clusterArgs, clusterName: resolvedClusterName, vpcId: vpc.vpcId, privateSubnetIds: vpc.privateSubnetIds, publicSubnetIds: vpc.publicSubnetIds, tags },
+                {
+                    ...clusterArgs,
+                    clusterName: resolvedClusterName,
+                    vpcId: vpc.vpcId,
+                    privateSubnetIds: vpc.privateSubnetIds,
+                    publicSubnetIds: vpc.publicSubnetIds,
+                    tags,
+                    protect: clusterArgs.protect ?? protectData,
+                },
                 { parent: this },
             );
             provider = cluster.provider;
@@ -254,7 +320,16 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
         const needRegistry = args.apps.filter((app) => app.image === undefined);
         const registry =
             needRegistry.length > 0
-                ? new ContainerRegistry(`${name}-registry`, { ...args.registry, tags: args.registry?.tags ?? tags, apps: needRegistry.map(({ name: app, semverRange }) => ({ name: app, semverRange })) }, { parent: this })
+                ? new ContainerRegistry(
+                      `${name}-registry`,
+                      {
+                          ...args.registry,
+                          tags: args.registry?.tags ?? tags,
+                          protect: args.registry?.protect ?? protectData,
+                          apps: needRegistry.map(({ name: app, semverRange }) => ({ name: app, semverRange })),
+                      },
+                      { parent: this },
+                  )
                 : undefined;
         const images: Record<string, pulumi.Output<string>> = Object.fromEntries(
             args.apps.map((app) => [app.name, app.image !== undefined ? pulumi.output(app.image) : registry!.repositories[app.name].url]),
@@ -320,7 +395,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
                     : Object.fromEntries(Object.keys(seedFor(Object.fromEntries(args.apps.map((app) => [app.name, app.name])))).map((file) => [file, contents.apply((c) => c[file])]));
             repository = new ConfigRepository(
                 `${name}-config`,
-                { ...repositoryArgs, branch, allowPush: automation, gitOwnedPaths: automation ? [syncPath] : [], files },
+                { ...repositoryArgs, branch, allowPush: automation, gitOwnedPaths: automation ? [syncPath] : [], files, protect: repositoryArgs.protect ?? protectData },
                 { parent: this, provider: githubProvider },
             );
             source = { url: repository.sshUrl, privateKey: repository.privateKeyOpenssh, publicKey: repository.publicKeyOpenssh, knownHosts: repository.knownHosts };
@@ -339,7 +414,16 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
         );
         new AppSync(
             `${name}-sync`,
-            { name: syncName, namespace: fluxNamespace, sourceRef: { name: syncName }, path: syncPath, interval: args.sync.interval, targetNamespace: args.sync.targetNamespace, readyTimeout },
+            {
+                name: syncName,
+                namespace: fluxNamespace,
+                sourceRef: { name: syncName },
+                path: syncPath,
+                interval: args.sync.interval,
+                targetNamespace: args.sync.targetNamespace,
+                readyTimeout,
+                deletionPolicy: args.sync.deletionPolicy,
+            },
             fluxOptions([...installed, gitSource]),
         );
         let imageAutomation: ImageAutomation | undefined;

@@ -70,6 +70,8 @@ export function validateKubernetesObject(context: string, object: { apiVersion?:
                       field: `${object.kind}/${object.metadata?.name}${(d.instancePath ?? "").replaceAll("/", ".")}`,
                       value: valueAt(object, d.instancePath ?? ""),
                       rule: `${d.message ?? "is invalid"} (schema of ${key})`,
+                      // A Secret's data never appears in a message, whatever shape it was given in.
+                      secret: object.kind === "Secret" && /^\/(data|stringData)(\/|$)/.test(d.instancePath ?? ""),
                   }))
                 : [{ field: `${object.kind}/${object.metadata?.name}`, value: null, rule: `${(error as Error).message} (schema of ${key})` }],
         ]);

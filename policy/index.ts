@@ -14,6 +14,7 @@ function toSubject(resource: PolicyResource): Subject {
         props: resource.props,
         dependencies: resource.dependencies.map((d) => d.urn),
         ignoreChanges: resource.opts.ignoreChanges ?? [],
+        protect: resource.opts.protect,
     };
 }
 

@@ -7,7 +7,7 @@ interface PlanResourceEntry {
     type: string;
     name: string;
     dependencies?: string[];
-    options?: { ignoreChanges?: string[] };
+    options?: { ignoreChanges?: string[]; protect?: boolean; retainOnDelete?: boolean };
     secretPaths?: string[];
     inputs: Record<string, any>;
 }
@@ -27,5 +27,7 @@ export function subjectsFromPlan(planDir: string): Subject[] {
         dependencies: entry.dependencies ?? [],
         ignoreChanges: entry.options?.ignoreChanges ?? [],
         secretPaths: entry.secretPaths ?? [],
+        protect: entry.options?.protect ?? false,
+        retainOnDelete: entry.options?.retainOnDelete ?? false,
     }));
 }

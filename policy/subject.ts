@@ -15,6 +15,10 @@ export interface Subject {
      * does not tell policies). `undefined` means unknown.
      */
     secretPaths?: string[];
+    /** Whether the resource is protected; `undefined` when the source does not say. */
+    protect?: boolean;
+    /** Whether `pulumi destroy` leaves the resource in place; `undefined` when the source does not say (the engine does not tell policies). */
+    retainOnDelete?: boolean;
 }
 
 export interface Finding {

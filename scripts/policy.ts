@@ -1,11 +1,13 @@
 /**
  * `npm run policy -- [--plan DIR] [--config FILE]`: runs the guardrails pack (policy/) on an offline
  * plan without the Pulumi CLI. Without --plan it first makes a plan of the prod stack with secret
- * values shown (in a git-ignored folder), so rules that read known_hosts can check it. Prints each
+ * values shown, so rules that read known_hosts can check it, in a private temporary folder removed
+ * when the check ends. Prints each
  * violation with its rule and resource; exits 1 on any mandatory one.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -24,7 +26,11 @@ const { values: flags } = parseArgs({
 
 let planDir = flags.plan ? path.resolve(flags.plan) : "";
 if (!planDir) {
-    planDir = path.join(projectDir, ".cache", "policy-plan");
+    // mkdtemp makes the folder readable by its owner only; the plan inside holds secrets in clear.
+    const privateDir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-flux-gitops-policy-"));
+    process.on("exit", () => fs.rmSync(privateDir, { recursive: true, force: true }));
+    process.on("SIGINT", () => process.exit(130));
+    planDir = path.join(privateDir, "plan");
     execFileSync(
         process.execPath,
         ["--import", "tsx", path.join(projectDir, "scripts/plan.ts"), "--stack", flags.stack!, "--out", planDir, "--show-secrets", "--quiet"],

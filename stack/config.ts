@@ -2,15 +2,23 @@ import {
     assertValid,
     checkCidr,
     checkEcrRepositoryName,
+    checkGitBranch,
     checkGoDuration,
     checkKubernetesLabelName,
     checkKubernetesName,
     checkSemverRange,
     checkUnique,
+    describeCoverage,
+    familiesCoveredEntirely,
     isAnywhereCidr,
     type Problem,
 } from "../components/validate.js";
 import { checkClusterAccessPrincipals, type ClusterAccessEntry } from "../components/aws/cluster-access.js";
+import { KUSTOMIZATION_DELETION_POLICIES, type KustomizationDeletionPolicy } from "../components/flux/sync-manifests.js";
+import { checkSeedServiceName, checkSyncPathApartFromBase, checkSyncTargetNamespace } from "../components/flux/sync-placement.js";
+
+/** The namespace the stack installs Flux into. */
+const FLUX_NAMESPACE = "flux-system";
 
 /** The prod stack's settings, typed; see Pulumi.yaml for each key's meaning and default. */
 export interface StackConfig {
@@ -33,8 +41,10 @@ export interface StackConfig {
     initialTag: string;
     imagePolicies: Array<{ app: string; semverRange: string }>;
     imageAutomation: boolean;
+    protectData: boolean;
     targetNamespace: string;
     syncPath: string;
+    syncDeletionPolicy: KustomizationDeletionPolicy;
     sourceInterval: string;
     syncInterval: string;
     imageScanInterval: string;
@@ -55,8 +65,6 @@ const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const EKS_CLUSTER_NAME = /^[0-9A-Za-z][0-9A-Za-z_-]{0,99}$/;
 const KUBERNETES_VERSION = /^1\.\d{2}$/;
 const DNS_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
-// git check-ref-format, the parts a branch name can break.
-const GIT_BRANCH = /^(?!\/|.*\/$|.*\.\.|.*\/\.|.*\.lock$|.*@\{|.*\/\/)[^\s~^:?*[\\\x00-\x1f\x7f]+$/;
 
 /**
  * Turns raw stack config into a typed {@link StackConfig}, or throws one error listing every
@@ -130,7 +138,9 @@ export function readStackConfig(project: string, get: ConfigGetter): StackConfig
         "must be a GitHub repository name: 1 to 100 letters, digits, '.', '_' or '-', and not '.' or '..'",
     );
     const branch = text("branch", true);
-    check(branch === "" || GIT_BRANCH.test(branch), "branch", branch, "must be a valid Git branch name (git check-ref-format)");
+    if (branch !== "") {
+        add(checkGitBranch(key("branch"), branch));
+    }
     const clusterName = text("clusterName", true);
     check(
         clusterName === "" || EKS_CLUSTER_NAME.test(clusterName),
@@ -166,6 +176,14 @@ export function readStackConfig(project: string, get: ConfigGetter): StackConfig
         add(checkCidr(key(field), cidr));
         check(!isAnywhereCidr(cidr), field, cidr, "must not open the API endpoint to the whole internet; list the addresses that deploy");
     });
+    const publicCoverage = familiesCoveredEntirely(clusterPublicAccessCidrs);
+    check(
+        publicCoverage.length === 0 || clusterPublicAccessCidrs.some(isAnywhereCidr),
+        "clusterPublicAccessCidrs",
+        clusterPublicAccessCidrs,
+        `together cover ${describeCoverage(publicCoverage)}, which opens the API endpoint to the whole internet; list the addresses that deploy`,
+    );
+
     const deployFromInsideVpc = json("deployFromInsideVpc", false, isBoolean, "true or false");
     // A private endpoint answers only inside the VPC: a GitHub-hosted runner or a laptop would build
     // the whole cluster and then time out at the first Kubernetes call.
@@ -192,6 +210,13 @@ export function readStackConfig(project: string, get: ConfigGetter): StackConfig
 
     const gitSshCidrs = list("gitSshCidrs");
     gitSshCidrs.forEach((cidr, i) => add(checkCidr(key(`gitSshCidrs[${i}]`), cidr)));
+    const sshCoverage = familiesCoveredEntirely(gitSshCidrs);
+    check(
+        sshCoverage.length === 0,
+        "gitSshCidrs",
+        gitSshCidrs,
+        `together cover ${describeCoverage(sshCoverage)}, which opens SSH from the nodes to the whole internet; list your Git host's CIDRs, or leave gitSshCidrs empty for GitHub's published ranges`,
+    );
 
     const imageNamePrefix = text("imageNamePrefix");
     const apps = list("apps");
@@ -200,6 +225,9 @@ export function readStackConfig(project: string, get: ConfigGetter): StackConfig
     apps.forEach((app, i) => {
         add(checkKubernetesLabelName(key(`apps[${i}]`), app));
         add(checkEcrRepositoryName(key(`apps[${i}]`), imageNamePrefix === "" ? app : `${imageNamePrefix}/${app}`));
+        if (checkKubernetesLabelName(key(`apps[${i}]`), app) === undefined) {
+            add(checkSeedServiceName(key(`apps[${i}]`), app));
+        }
     });
     const initialTag = text("initialTag", true);
     check(
@@ -234,9 +262,10 @@ export function readStackConfig(project: string, get: ConfigGetter): StackConfig
         "must be true when imagePolicies are set, since the policies need the image controllers",
     );
 
+    const protectData = json("protectData", true, isBoolean, "true or false");
     const targetNamespace = text("targetNamespace", true);
     if (targetNamespace !== "") {
-        add(checkKubernetesLabelName(key("targetNamespace"), targetNamespace));
+        add(checkKubernetesLabelName(key("targetNamespace"), targetNamespace) ?? checkSyncTargetNamespace(key("targetNamespace"), targetNamespace, FLUX_NAMESPACE));
     }
     const syncPath = text("syncPath", true);
     check(
@@ -244,6 +273,16 @@ export function readStackConfig(project: string, get: ConfigGetter): StackConfig
         "syncPath",
         syncPath,
         "must be a path inside the repository starting with ./ and without ..",
+    );
+    if (syncPath !== "") {
+        add(checkSyncPathApartFromBase(key("syncPath"), syncPath));
+    }
+    const syncDeletionPolicy = text("syncDeletionPolicy", true) as KustomizationDeletionPolicy;
+    check(
+        (syncDeletionPolicy as string) === "" || KUSTOMIZATION_DELETION_POLICIES.includes(syncDeletionPolicy),
+        "syncDeletionPolicy",
+        syncDeletionPolicy,
+        `must be one of ${KUSTOMIZATION_DELETION_POLICIES.join(", ")}`,
     );
     const interval = (name: string) => {
         const value = text(name, true);
@@ -300,8 +339,10 @@ export function readStackConfig(project: string, get: ConfigGetter): StackConfig
         initialTag,
         imagePolicies,
         imageAutomation,
+        protectData,
         targetNamespace,
         syncPath,
+        syncDeletionPolicy,
         sourceInterval,
         syncInterval,
         imageScanInterval,

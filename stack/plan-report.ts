@@ -108,9 +108,21 @@ export function kubernetesManifests(resources: readonly RecordedResource[], opti
         return {
             path: `${fileSafe(namespace)}/${fileSafe(object.kind)}-${fileSafe(name)}.yaml`,
             content: stringify(object, { lineWidth: 0 }),
+            urn: resource.urn,
         };
     });
-    return files.sort((a, b) => a.path.localeCompare(b.path));
+    const owners = new Map<string, string[]>();
+    for (const file of files) {
+        owners.set(file.path, [...(owners.get(file.path) ?? []), file.urn]);
+    }
+    const twice = [...owners].filter(([, urns]) => urns.length > 1);
+    if (twice.length > 0) {
+        // One object written by two resources: the cluster would keep only the last apply, and one file would hide the other.
+        throw new Error(
+            twice.map(([file, urns]) => `the Kubernetes object ${file.replace(/\.yaml$/, "")} is created by ${urns.length} resources (${urns.join(", ")}); each object must have one owner`).join("\n"),
+        );
+    }
+    return files.map(({ path, content }) => ({ path, content })).sort((a, b) => a.path.localeCompare(b.path));
 }
 
 const REPOSITORY_FILE = "github:index/repositoryFile:RepositoryFile";

@@ -54,7 +54,7 @@ describe("GitOpsPlatform", () => {
         }
         const automation = cloud.get("kubernetes:image.toolkit.fluxcd.io/v1:ImageUpdateAutomation", "mz-k8s-images-update");
         assert.ok(automation.dependencies.includes(cloud.get("kubernetes:apps/v1:Deployment", "mz-k8s-flux-deployment-flux-system-image-automation-controller").urn));
-        assert.deepEqual(overlayFile.options.ignoreChanges, ["content"]);
+        assert.deepEqual(overlayFile.options.ignoreChanges, ["content", "repository"]);
         assert.equal(cloud.get("github:index/repositoryDeployKey:RepositoryDeployKey", "mz-k8s-config-deploy-key").inputs.readOnly, false);
         const sync = cloud.get("kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization", "mz-k8s-sync-kustomization");
         assert.deepEqual([sync.inputs.spec.interval, sync.inputs.spec.targetNamespace, sync.inputs.spec.path], ["5m", "prod", "./app/overlays/prod"]);
@@ -209,6 +209,57 @@ describe("GitOpsPlatform", () => {
         assert.deepEqual(validationProblems(() => new GitOpsPlatform("x", { ...seed, apps: [{ name: "task-web" }], imagePushEvents: { eventBridge: false } })), [
             'apps = ["task-web"]: must include an app with a semverRange when imagePushEvents is on: the Receiver rescans those apps\' ImageRepositories',
         ]);
+        await settled(cloud);
+        assert.equal(cloud.resources.length, 0);
+    });
+
+    it("refuses a sync into Flux's namespace, onto the seed's base or with Service names too long, naming the Args fields", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        const long = "a".repeat(59);
+        assert.deepEqual(
+            validationProblems(
+                () => new GitOpsPlatform("x", { ...seed, apps: [...seed.apps, { name: long }], sync: { ...seed.sync, targetNamespace: "flux-system", path: "./app/base" } }),
+            ),
+            [
+                `sync.targetNamespace = "flux-system": is Flux's own namespace (flux-system), which the Flux install owns; give the app a namespace of its own`,
+                `sync.path = "./app/base": is the seed's base folder ./app/base or inside it; the overlay would overwrite the base's kustomization.yaml. Use a folder of its own such as ./app/overlays/prod`,
+                `apps[3].name = "${long}": gives the overlay's Service name "prod-${long}", which must be an RFC 1035 label: at most 63 lowercase letters, digits and '-', starting with a letter and ending with a letter or digit`,
+            ],
+        );
+        await settled(cloud);
+        assert.equal(cloud.resources.length, 0);
+    });
+
+    it("passes the sync's deletion policy to the Kustomization", async () => {
+        const { cloud } = await build({ ...seed, sync: { ...seed.sync, deletionPolicy: "Delete" } });
+        assert.equal(cloud.get("kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization", "mz-k8s-sync-kustomization").inputs.spec.deletionPolicy, "Delete");
+    });
+
+    it("protects the cluster, registries and repository unless protectData or a part's own protect says otherwise", async () => {
+        const protectedNames = (cloud: MockCloud) => cloud.resources.filter((r) => r.options.protect).map((r) => r.name).sort();
+        const { cloud } = await build();
+        assert.deepEqual(protectedNames(cloud), [
+            "mz-k8s-cluster-eks",
+            "mz-k8s-cluster-secrets",
+            "mz-k8s-config-repository",
+            "mz-k8s-registry-images",
+            "mz-k8s-registry-task-reporter",
+            "mz-k8s-registry-task-service",
+            "mz-k8s-registry-task-web",
+        ]);
+        const { cloud: open } = await build({ ...seed, protectData: false, registry: { ...seed.registry, protect: true } });
+        assert.deepEqual(protectedNames(open), ["mz-k8s-registry-images", "mz-k8s-registry-task-reporter", "mz-k8s-registry-task-service", "mz-k8s-registry-task-web"]);
+    });
+
+    it("names the missing Args of a JavaScript caller instead of failing with a TypeError", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        assert.deepEqual(validationProblems(() => new GitOpsPlatform("", {} as never)), [
+            'name = "": must be a non-empty logical name; every child\'s name starts with it',
+            'apps = null: is required: a list of apps, such as [{ name: "task-service" }]',
+            "git = null: is required: { owner, name } of a GitHub repository, or { server } of any SSH Git server",
+            "sync = null: is required: at least {} (every field has a default)",
+        ]);
+        assert.deepEqual(validationProblems(() => new GitOpsPlatform("p", { ...seed, apps: [null, { name: 1 }] as never })), ["apps[0] = null: must be an object with a name", 'apps[1] = {"name":1}: must be an object with a name']);
         await settled(cloud);
         assert.equal(cloud.resources.length, 0);
     });

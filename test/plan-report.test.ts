@@ -84,4 +84,14 @@ describe("plan report", () => {
             "+ eks-flux-gitops:flux:GitSource  task-tool\n    + kubernetes:core/v1:Secret  ssh  name=task-tool-ssh-key kind=Secret namespace=flux-system",
         );
     });
+
+    it("refuses one Kubernetes object created by two resources instead of hiding one file", () => {
+        const again = recorded({ ...secret, name: "ssh-again", urn: "urn:pulumi:prod::eks-flux-gitops::kubernetes:core/v1:Secret::ssh-again" });
+        assert.throws(
+            () => kubernetesManifests([secret, again], { showSecrets: false }),
+            (error: Error) =>
+                error.message ===
+                "the Kubernetes object flux-system/Secret-task-tool-ssh-key is created by 2 resources (urn:pulumi:prod::eks-flux-gitops::kubernetes:core/v1:Secret::ssh, urn:pulumi:prod::eks-flux-gitops::kubernetes:core/v1:Secret::ssh-again); each object must have one owner",
+        );
+    });
 });

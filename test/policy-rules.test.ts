@@ -30,10 +30,10 @@ const KEY_ARN = "arn:aws:kms:ap-northeast-1:123456789012:key/k";
 const ALL_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
 describe("policy rules", () => {
-    it("has 25 uniquely named rules, each described", () => {
+    it("has 30 uniquely named rules, each described", () => {
         const names = allRules.map((r) => r.name);
         assert.equal(new Set(names).size, names.length);
-        assert.equal(names.length, 25);
+        assert.equal(names.length, 30);
         assert.ok(allRules.every((r) => r.description.length > 20));
     });
 
@@ -46,6 +46,11 @@ describe("policy rules", () => {
             check("eks-endpoint-not-public", [cluster({}), cluster({ endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] })],
                 [cluster({ endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] }), cluster({ endpointPublicAccess: true }), cluster({ endpointPublicAccess: true, publicAccessCidrs: ["::/0"] })],
                 /turn endpointPublicAccess off, or list only the CIDRs/);
+        });
+        it("eks-endpoint-not-public sees split CIDRs that cover every address", () => {
+            check("eks-endpoint-not-public", [cluster({ endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/2"] })],
+                [cluster({ endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] }), cluster({ endpointPublicAccess: true, publicAccessCidrs: ["::/1", "8000::/1"] })],
+                /together cover every IPv(4|6) address; list only the CIDRs that deploy/);
         });
         it("eks-secrets-encrypted", () => {
             check("eks-secrets-encrypted", [key, cluster({})], [cluster({ encryptionConfigKeyArn: undefined })], /encryptionConfigKeyArn/);
@@ -64,9 +69,15 @@ describe("policy rules", () => {
         it("ssh-egress-git-only", () => {
             const rule = (props: Record<string, any>) => subject("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", { ipProtocol: "tcp", fromPort: 22, toPort: 22, ...props });
             const allEgress = subject("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", { ipProtocol: "-1", cidrIpv4: "0.0.0.0/0" });
-            check("ssh-egress-git-only", [rule({ cidrIpv4: "140.82.112.0/20" }), rule({ cidrIpv6: "2606:50c0::/32" }), rule({ cidrIpv4: "140.82.121.4/32" }), allEgress],
+            const https = rule({ cidrIpv4: "0.0.0.0/0", fromPort: 443, toPort: 443, description: "HTTPS" });
+            check("ssh-egress-git-only", [rule({ cidrIpv4: "140.82.112.0/20" }), rule({ cidrIpv6: "2606:50c0::/32" }), rule({ cidrIpv4: "140.82.121.4/32" }), https],
                 [rule({ cidrIpv4: "0.0.0.0/0" }), rule({ cidrIpv4: "140.82.112.0/20", fromPort: 0, toPort: 65535, description: "git over ssh" })],
                 /limit the rule to TCP 22 and the Git host's CIDRs/);
+            const legacy = (props: Record<string, any>) => subject("aws:ec2/securityGroupRule:SecurityGroupRule", { type: "egress", protocol: "tcp", fromPort: 22, toPort: 22, ...props });
+            const toNodes = legacy({ protocol: "-1", fromPort: 0, toPort: 0, self: true, description: "node to node" });
+            check("ssh-egress-git-only", [https, legacy({ cidrBlocks: ["140.82.112.0/20"] }), toNodes],
+                [allEgress, rule({ cidrIpv4: "10.0.0.0/8", fromPort: 20, toPort: 30, description: "monitoring" }), legacy({ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "internet" })],
+                /SSH egress (opens .* not TCP 22 alone|reaches )/);
             check("ssh-egress-git-only", [rule({ cidrIpv4: "198.51.100.7/32" })], [rule({ cidrIpv4: "140.82.112.0/20" })], /outside the Git ranges 198.51.100.0\/24/,
                 { "ssh-egress-git-only": { allowedCidrs: ["198.51.100.0/24"] } });
         });
@@ -127,6 +138,7 @@ describe("policy rules", () => {
             check("ecr-lifecycle-keeps-selectable-tags", [repo(), lifecycle([untagged])], [repo()], /has no lifecycle policy/);
         });
 
+        it("ecr-no-force-delete", () => check("ecr-no-force-delete", [repo(), repo({ forceDelete: false })], [repo({ forceDelete: true })], /forceDelete: true, so destroying it deletes every image/));
         it("ecr-no-public-policy", () => {
             const policy = (statement: Record<string, unknown>) => subject("aws:ecr/repositoryPolicy:RepositoryPolicy", { repository: "r", policy: JSON.stringify({ Statement: [statement] }) });
             check("ecr-no-public-policy", [policy({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "ecr:*" })],
@@ -170,6 +182,11 @@ describe("policy rules", () => {
             const stack = (secretPaths: string[]) => subject("pulumi:pulumi:Stack", { deployKey: pem }, { secretPaths });
             check("key-material-secret", [stack(["deployKey"])], [stack([])], /deployKey hold\(s\) a private key in plain text/);
             assert.deepEqual(findings("key-material-secret", [secret([]) && { ...secret([]), secretPaths: undefined }]), [], "unknown secretness is not judged");
+        });
+        it("kubeconfig-secret", () => {
+            const provider = (secretPaths: string[] | undefined) => subject("pulumi:providers:kubernetes", { kubeconfig: "{}" }, { secretPaths });
+            check("kubeconfig-secret", [provider(["kubeconfig"]), provider([""]), subject("pulumi:providers:kubernetes", {}, { secretPaths: [] })], [provider([])], /kubeconfig of provider .* is not a Pulumi secret/);
+            assert.deepEqual(findings("kubeconfig-secret", [provider(undefined)]), [], "unknown secretness is not judged");
         });
         it("known-hosts-published", () => {
             const secret = (knownHosts: string) => subject("kubernetes:core/v1:Secret", { metadata: { name: "ssh" }, stringData: { known_hosts: knownHosts } });
@@ -222,6 +239,31 @@ describe("policy rules", () => {
                 /may only rescan ImageRepositories named one by one/);
             check("event-receiver-own-registry", [ecr, own], [ecr, own, receiver("generic", [image("missing")])], /flux-system\/missing, which this stack does not define/);
             check("event-receiver-own-registry", [ecr], [ecr, rule(["mamezou-tech/task-service", "someone-else/app"])], /"someone-else\/app", outside the stack's ECR repositories/);
+        });
+        it("flux-waits-for-ready", () => {
+            const sync = (annotations?: Record<string, string>, kind = "kustomize.toolkit.fluxcd.io/v1:Kustomization") =>
+                subject(`kubernetes:${kind}`, { metadata: { name: "task-tool", namespace: "flux-system", annotations }, spec: {} });
+            const ready = { "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "300" };
+            check("flux-waits-for-ready", [sync(ready), sync(ready, "source.toolkit.fluxcd.io/v1:GitRepository"), sync(undefined, "image.toolkit.fluxcd.io/v1:ImagePolicy")],
+                [sync(), sync(undefined, "source.toolkit.fluxcd.io/v1:GitRepository"), sync({ ...ready, "pulumi.com/skipAwait": "true" }), sync({ "pulumi.com/waitFor": "condition=Reconciling" })],
+                /does not wait for Ready; annotate it with pulumi.com\/waitFor: condition=Ready/);
+        });
+        it("flux-install-retained", () => {
+            const fluxCrd = (retainOnDelete: boolean | undefined, protect?: boolean) =>
+                subject("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", { metadata: { name: "gitrepositories.source.toolkit.fluxcd.io" }, spec: { group: "source.toolkit.fluxcd.io" } }, { retainOnDelete, protect });
+            const namespace = (name: string, retainOnDelete: boolean) => subject("kubernetes:core/v1:Namespace", { metadata: { name } }, { retainOnDelete });
+            const fluxController = subject("kubernetes:apps/v1:Deployment", { metadata: { name: "source-controller", namespace: "flux-system", labels: { "app.kubernetes.io/part-of": "flux" } } });
+            const otherCrd = subject("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", { spec: { group: "example.com" } }, { retainOnDelete: false });
+            check("flux-install-retained", [fluxController, fluxCrd(true), fluxCrd(false, true), fluxCrd(undefined), otherCrd, namespace("flux-system", true), namespace("prod", false)],
+                [fluxController, fluxCrd(false), namespace("flux-system", false)], /(the Flux CRD|Flux's namespace) .* would be deleted on destroy, taking every object in it; set retainOnDelete: true/);
+        });
+        it("flux-sync-own-namespace", () => {
+            const fluxController = subject("kubernetes:apps/v1:Deployment", { metadata: { name: "kustomize-controller", namespace: "flux", labels: { "app.kubernetes.io/part-of": "flux" } } });
+            const sync = (targetNamespace?: string, kind = "kustomize.toolkit.fluxcd.io/v1:Kustomization") =>
+                subject(`kubernetes:${kind}`, { metadata: { name: "apps", namespace: "flux-system" }, spec: { targetNamespace } });
+            check("flux-sync-own-namespace", [fluxController, sync("prod"), sync(undefined), sync("prod", "helm.toolkit.fluxcd.io/v2:HelmRelease")],
+                [fluxController, sync("kube-system"), sync("kube-node-lease", "helm.toolkit.fluxcd.io/v2:HelmRelease"), sync("flux-system"), sync("flux")],
+                /applies into (Flux's own|the system) namespace .*; give the app a namespace of its own/);
         });
         it("automation-path-not-rewritten", () => {
             const automation = subject("kubernetes:image.toolkit.fluxcd.io/v1:ImageUpdateAutomation", { metadata: { name: "t" }, spec: { update: { path: "./app/overlays/prod", strategy: "Setters" } } });

@@ -171,4 +171,40 @@ describe("stack config", () => {
             ],
         );
     });
+
+    it("names the key of every rule Flux, git and Kubernetes apply, with the value and the rule", () => {
+        const cases: Array<[Record<string, unknown>, string]> = [
+            [{ "eks-flux-gitops:imagePolicies": ["task-service=>=1.0.0,,<2.0.0"] }, `eks-flux-gitops:imagePolicies[0] = ">=1.0.0,,<2.0.0": must be a semver range such as 1.1.x, ^1.2.0 or >=1.0.0 <2.0.0; Flux's image-reflector-controller refuses this one: it has an improper constraint ">=1.0.0,,<2.0.0"`],
+            [{ "eks-flux-gitops:syncInterval": "0s" }, 'eks-flux-gitops:syncInterval = "0s": must be longer than zero: Flux runs intervals and timeouts of 0 in a loop or not at all'],
+            [{ "eks-flux-gitops:sourceInterval": "3000000h" }, `eks-flux-gitops:sourceInterval = "3000000h": is longer than Go's largest duration (2562047h47m16.854775807s); Flux cannot parse it`],
+            [{ "eks-flux-gitops:branch": "HEAD" }, 'eks-flux-gitops:branch = "HEAD": must be a Git branch name (git check-ref-format --branch): it is HEAD, which git reads as the current commit, not as a branch'],
+            [{ "eks-flux-gitops:branch": "release." }, `eks-flux-gitops:branch = "release.": must be a Git branch name (git check-ref-format --branch): it ends with '.'`],
+            [{ "eks-flux-gitops:branch": ".main" }, `eks-flux-gitops:branch = ".main": must be a Git branch name (git check-ref-format --branch): it has a '/'-separated part that starts with '.' or ends with '.lock'`],
+            [
+                { "eks-flux-gitops:apps": ["task-service", "a".repeat(59)], "eks-flux-gitops:imageNamePrefix": "" },
+                `eks-flux-gitops:apps[1] = "${"a".repeat(59)}": gives the overlay's Service name "prod-${"a".repeat(59)}", which must be an RFC 1035 label: at most 63 lowercase letters, digits and '-', starting with a letter and ending with a letter or digit`,
+            ],
+            [{ "eks-flux-gitops:targetNamespace": "flux-system" }, `eks-flux-gitops:targetNamespace = "flux-system": is Flux's own namespace (flux-system), which the Flux install owns; give the app a namespace of its own`],
+            [{ "eks-flux-gitops:targetNamespace": "kube-system" }, 'eks-flux-gitops:targetNamespace = "kube-system": is a system namespace of the cluster (kube-system, kube-public, kube-node-lease); give the app a namespace of its own'],
+            [{ "eks-flux-gitops:syncPath": "./app/base" }, `eks-flux-gitops:syncPath = "./app/base": is the seed's base folder ./app/base or inside it; the overlay would overwrite the base's kustomization.yaml. Use a folder of its own such as ./app/overlays/prod`],
+            [{ "eks-flux-gitops:syncPath": "./app/base/prod" }, `eks-flux-gitops:syncPath = "./app/base/prod": is the seed's base folder ./app/base or inside it; the overlay would overwrite the base's kustomization.yaml. Use a folder of its own such as ./app/overlays/prod`],
+            [
+                { "eks-flux-gitops:clusterPublicAccessCidrs": ["0.0.0.0/1", "128.0.0.0/1"] },
+                'eks-flux-gitops:clusterPublicAccessCidrs = ["0.0.0.0/1","128.0.0.0/1"]: together cover every IPv4 address, which opens the API endpoint to the whole internet; list the addresses that deploy',
+            ],
+            [
+                { "eks-flux-gitops:gitSshCidrs": ["::/1", "8000::/1"] },
+                `eks-flux-gitops:gitSshCidrs = ["::/1","8000::/1"]: together cover every IPv6 address, which opens SSH from the nodes to the whole internet; list your Git host's CIDRs, or leave gitSshCidrs empty for GitHub's published ranges`,
+            ],
+            [{ "eks-flux-gitops:syncDeletionPolicy": "Keep" }, 'eks-flux-gitops:syncDeletionPolicy = "Keep": must be one of Orphan, Delete, WaitForTermination, MirrorPrune'],
+        ];
+        for (const [overrides, message] of cases) {
+            assert.deepEqual(validationProblems(prodConfig(overrides)), [message]);
+        }
+    });
+
+    it("orphans the app on destroy unless the stack says otherwise", () => {
+        assert.equal(prodConfig()().syncDeletionPolicy, "Orphan");
+        assert.equal(prodConfig({ "eks-flux-gitops:syncDeletionPolicy": "Delete" })().syncDeletionPolicy, "Delete");
+    });
 });

@@ -32,6 +32,11 @@ export interface ContainerRegistryArgs {
     forceDeleteImagesOnDestroy?: boolean;
     /** Tags on every AWS resource. @default none */
     tags?: Record<string, string>;
+    /**
+     * Keep Pulumi from deleting or replacing the repositories and their KMS key (`protect`): a
+     * renamed prefix or a removed app then fails at preview instead of losing the images. @default true
+     */
+    protect?: boolean;
 }
 
 export interface RegistryRepository {
@@ -99,6 +104,7 @@ export class ContainerRegistry extends pulumi.ComponentResource {
     constructor(name: string, args: ContainerRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         const names = registryRepositoryNames(name, args);
         super("eks-flux-gitops:aws:ContainerRegistry", name, {}, opts);
+        const protect = args.protect ?? true;
 
         const kmsKey =
             args.kmsKey === "aws-managed"
@@ -107,7 +113,7 @@ export class ContainerRegistry extends pulumi.ComponentResource {
                   new aws.kms.Key(
                       `${name}-images`,
                       { description: `Encryption of the ${names.join(", ")} image repositories`, enableKeyRotation: true, deletionWindowInDays: 30, tags: args.tags },
-                      { parent: this },
+                      { parent: this, protect },
                   ).arn);
         const lifecyclePolicy = JSON.stringify(
             buildLifecyclePolicy({
@@ -128,7 +134,7 @@ export class ContainerRegistry extends pulumi.ComponentResource {
                     forceDelete: args.forceDeleteImagesOnDestroy ?? false,
                     tags: args.tags,
                 },
-                { parent: this },
+                { parent: this, protect },
             );
             new aws.ecr.LifecyclePolicy(`${name}-${app.name}`, { repository: repository.name, policy: lifecyclePolicy }, { parent: this });
             this.repositories[app.name] = { name: names[i], url: repository.repositoryUrl, arn: repository.arn };

@@ -1,4 +1,4 @@
-import { assertValid, checkCidr, isAnywhereCidr, type Problem } from "../validate.js";
+import { assertValid, checkCidr, describeCoverage, familiesCoveredEntirely, isAnywhereCidr, type Problem } from "../validate.js";
 import { ACCESS_POLICIES, checkClusterAccessPrincipals, type ClusterAccessEntry } from "./cluster-access.js";
 import { checkGitSshDestinations, type GitSshDestinations } from "./git-ssh-egress.js";
 
@@ -154,6 +154,13 @@ export function resolveEksClusterSettings(name: string, settings: EksClusterSett
             );
         }
     });
+    const covered = familiesCoveredEntirely(r.publicAccessCidrs);
+    rule(
+        covered.length === 0 || r.publicAccessCidrs.some(isAnywhereCidr) || r.allowPublicEndpointFromAnywhere,
+        "publicAccessCidrs",
+        r.publicAccessCidrs,
+        `together cover ${describeCoverage(covered)}, which opens the API endpoint to the whole internet; set allowPublicEndpointFromAnywhere: true if that is really meant`,
+    );
     rule([1, 2].includes(r.nodeMetadataHopLimit), "nodeMetadataHopLimit", r.nodeMetadataHopLimit, "must be 1 (pods cannot reach the node role) or 2");
     problems.push(...checkGitSshDestinations("gitSsh", r.gitSsh));
     problems.push(...checkClusterAccessPrincipals(r.access, (i) => `access[${i}].principalArn`));

@@ -21,6 +21,12 @@ export interface EksClusterArgs extends Omit<EksClusterSettings, "secretsEncrypt
     secretsEncryptionKeyArn?: pulumi.Input<string>;
     /** Tags on every AWS resource. @default none */
     tags?: Record<string, string>;
+    /**
+     * Keep Pulumi from deleting or replacing the cluster and its Secrets key (`protect`): a change
+     * that needs a new cluster (such as another clusterName) then fails at preview instead of
+     * deleting every workload, Secret and volume in it. @default true
+     */
+    protect?: boolean;
 }
 
 /**
@@ -65,7 +71,7 @@ export class EksCluster extends pulumi.ComponentResource {
                     deletionWindowInDays: 30,
                     tags,
                 },
-                { parent: this },
+                { parent: this, protect: args.protect ?? true },
             ).arn;
 
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
@@ -99,7 +105,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 skipDefaultNodeGroup: true,
                 tags,
             },
-            { parent: this },
+            { parent: this, protect: args.protect ?? true },
         );
 
         const nodeRole = new aws.iam.Role(

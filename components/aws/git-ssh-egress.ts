@@ -1,4 +1,4 @@
-import { checkCidr, isAnywhereCidr, parseCidr, type Problem } from "../validate.js";
+import { checkCidr, describeCoverage, familiesCoveredEntirely, isAnywhereCidr, parseCidr, type Problem } from "../validate.js";
 
 /** Where the worker nodes may open SSH (TCP 22) connections for Git. */
 export type GitSshDestinations =
@@ -19,7 +19,7 @@ export function checkGitSshDestinations(field: string, destinations: GitSshDesti
     if (destinations.cidrs.length === 0) {
         return [{ field: `${field}.cidrs`, value: destinations.cidrs, rule: "must list at least one CIDR, or use { kind: \"github\" }" }];
     }
-    return destinations.cidrs.flatMap((cidr, i) => {
+    const problems = destinations.cidrs.flatMap((cidr, i) => {
         const problem = checkCidr(`${field}.cidrs[${i}]`, cidr);
         if (problem) {
             return [problem];
@@ -28,6 +28,15 @@ export function checkGitSshDestinations(field: string, destinations: GitSshDesti
             ? [{ field: `${field}.cidrs[${i}]`, value: cidr, rule: 'opens SSH to the whole internet; if that is really meant, use { kind: "anywhere" }' }]
             : [];
     });
+    const covered = familiesCoveredEntirely(destinations.cidrs);
+    if (covered.length > 0 && !destinations.cidrs.some(isAnywhereCidr)) {
+        problems.push({
+            field: `${field}.cidrs`,
+            value: destinations.cidrs,
+            rule: `together cover ${describeCoverage(covered)}, which opens SSH to the whole internet; if that is really meant, use { kind: "anywhere" }`,
+        });
+    }
+    return problems;
 }
 
 /** The IP families present in a CIDR list: one egress rule is made per family. */

@@ -3,7 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { assertValid, checkGoDuration, checkKubernetesLabelName, checkKubernetesName, type Problem } from "../validate.js";
 import { childOptions } from "./git-source.js";
 import { checkReadyTimeout, readinessAnnotations } from "./readiness.js";
-import { kustomization, type KustomizationInput } from "./sync-manifests.js";
+import { KUSTOMIZATION_DELETION_POLICIES, kustomization, type KustomizationDeletionPolicy, type KustomizationInput } from "./sync-manifests.js";
+import { checkSyncTargetNamespace } from "./sync-placement.js";
+
+export const DEFAULT_DELETION_POLICY: KustomizationDeletionPolicy = "Orphan";
 
 export interface AppSyncArgs {
     /** Name of the Kustomization. @default the component's name */
@@ -18,6 +21,14 @@ export interface AppSyncArgs {
     interval?: string;
     /** Delete objects that were removed from Git. @default true */
     prune?: boolean;
+    /**
+     * What happens to the app when this Kustomization is deleted (`pulumi destroy`, or the sync
+     * removed from the program): "Orphan" leaves every applied object running; "Delete" has Flux
+     * delete them all; "WaitForTermination" deletes them and waits until they are gone;
+     * "MirrorPrune" deletes them when prune is true. @default "Orphan": destroying the sync never
+     * takes the app down with it, as the app namespace is kept too
+     */
+    deletionPolicy?: KustomizationDeletionPolicy;
     /** Namespace every object is applied into. @default none (the manifests decide) */
     targetNamespace?: string;
     /**
@@ -52,6 +63,7 @@ export class AppSync extends pulumi.ComponentResource {
         const namespace = args.namespace ?? "flux-system";
         const interval = args.interval ?? "10m";
         const readyTimeout = args.readyTimeout ?? "10m";
+        const deletionPolicy = args.deletionPolicy ?? DEFAULT_DELETION_POLICY;
         const problems: Array<Problem | undefined> = [
             checkKubernetesName("name", objectName),
             checkKubernetesLabelName("namespace", namespace),
@@ -63,6 +75,10 @@ export class AppSync extends pulumi.ComponentResource {
             args.timeout !== undefined ? checkGoDuration("timeout", args.timeout) : undefined,
             args.retryInterval !== undefined ? checkGoDuration("retryInterval", args.retryInterval) : undefined,
             args.targetNamespace !== undefined ? checkKubernetesLabelName("targetNamespace", args.targetNamespace) : undefined,
+            args.targetNamespace !== undefined ? checkSyncTargetNamespace("targetNamespace", args.targetNamespace, namespace) : undefined,
+            KUSTOMIZATION_DELETION_POLICIES.includes(deletionPolicy)
+                ? undefined
+                : { field: "deletionPolicy", value: deletionPolicy, rule: `must be one of ${KUSTOMIZATION_DELETION_POLICIES.join(", ")}` },
             checkReadyTimeout("readyTimeout", readyTimeout),
             ...(args.dependsOn ?? []).map((d, i) => checkKubernetesName(`dependsOn[${i}].name`, d.name)),
         ];
@@ -74,6 +90,7 @@ export class AppSync extends pulumi.ComponentResource {
             path: args.path,
             interval,
             prune: args.prune ?? true,
+            deletionPolicy,
             targetNamespace: args.targetNamespace,
             timeout: args.timeout,
             retryInterval: args.retryInterval,

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { assertValid, checkGoDuration, checkKubernetesLabelName, checkKubernetesName } from "../validate.js";
+import { assertValid, checkGitBranch, checkGoDuration, checkKubernetesLabelName, checkKubernetesName } from "../validate.js";
 import { checkReadyTimeout, readinessAnnotations } from "./readiness.js";
 import { checkGitSshUrl, gitRepository, gitSshSecret } from "./source-manifests.js";
 
@@ -68,10 +68,15 @@ export class GitSource extends pulumi.ComponentResource {
             checkKubernetesName("name", repositoryName),
             checkKubernetesLabelName("namespace", namespace),
             checkKubernetesName("secretName", secretName),
-            branch.trim() === "" || /\s/.test(branch) ? { field: "branch", value: branch, rule: "must be a Git branch name without spaces" } : undefined,
+            checkGitBranch("branch", branch),
             checkGoDuration("interval", interval),
             checkReadyTimeout("readyTimeout", readyTimeout),
             typeof args.url === "string" ? checkGitSshUrl("url", args.url) : undefined,
+            ...(["privateKey", "publicKey", "knownHosts"] as const).map((field) =>
+                typeof args[field] === "string" || pulumi.Output.isInstance(args[field]) || args[field] instanceof Promise
+                    ? undefined
+                    : { field, value: args[field] ?? null, rule: "must be text (a string or an Output of one), not a Buffer or an object", secret: field === "privateKey" },
+            ),
         ]);
         super("eks-flux-gitops:flux:GitSource", name, {}, opts);
         const child = childOptions(this, opts);

@@ -1,11 +1,16 @@
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { assertValid, checkKubernetesLabelName, checkKubernetesName } from "../validate.js";
+import { assertValid, checkKubernetesLabelName, checkKubernetesName, checkKubernetesServiceName, type Problem } from "../validate.js";
 import { childOptions } from "./git-source.js";
 import { githubReceiver, receiverWebhookPath } from "./receiver-manifests.js";
 import { checkReceiverExposure, exposeReceiver, type ReceiverExposure } from "./receiver-exposure.js";
 import { checkReceiverToken, receiverToken, receiverTokenSecret } from "./receiver-token.js";
+
+/** A problem of a name derived from `name`, reported on the field the user wrote. */
+function derivedName(problem: Problem | undefined, name: string, what: string): Problem | undefined {
+    return problem && { field: "name", value: name, rule: `makes ${what} too long or invalid: ${problem.rule.replace(/^gives the Service name "[^"]*", which /, "")}` };
+}
 
 export interface GitHubReceiverArgs {
     /** Name of the Receiver. @default the component's name */
@@ -41,7 +46,8 @@ export class GitHubReceiver extends pulumi.ComponentResource {
         const receiverName = args.name ?? name;
         const namespace = args.namespace ?? "flux-system";
         assertValid(`GitHubReceiver ${name}`, [
-            checkKubernetesName("name", receiverName),
+            checkKubernetesName("name", receiverName) ?? derivedName(checkKubernetesName("name", `${receiverName}-token`), receiverName, "its token Secret's name"),
+            args.exposure.kind === "load-balancer" ? derivedName(checkKubernetesServiceName("name", `${receiverName}-webhook`), receiverName, "the webhook Service's name") : undefined,
             checkKubernetesLabelName("namespace", namespace),
             checkKubernetesName("gitRepository", args.gitRepository),
             checkReceiverExposure(args.exposure, {

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { assertValid, checkGoDuration, checkKubernetesLabelName, checkKubernetesName, checkSemverRange, checkUnique, type Problem } from "../validate.js";
+import { assertValid, checkGitBranch, checkGoDuration, checkKubernetesLabelName, checkKubernetesName, checkSemverRange, checkUnique, type Problem } from "../validate.js";
 import { checkCommitMessageTemplate, DEFAULT_COMMIT_MESSAGE_TEMPLATE } from "./commit-message.js";
 import { childOptions } from "./git-source.js";
 import { imagePolicy, imagePolicyName, imageRepository, imageUpdateAutomation } from "./image-manifests.js";
@@ -86,6 +86,8 @@ export class ImageAutomation extends pulumi.ComponentResource {
                 checkKubernetesName("automation.name", automation.name ?? name),
                 checkKubernetesName("automation.gitRepository", automation.gitRepository),
                 checkGoDuration("automation.interval", automation.interval ?? "1m"),
+                checkGitBranch("automation.branch", automation.branch ?? "main"),
+                automation.pushBranch !== undefined ? checkGitBranch("automation.pushBranch", automation.pushBranch) : undefined,
                 checkCommitMessageTemplate("automation.messageTemplate", automation.messageTemplate ?? DEFAULT_COMMIT_MESSAGE_TEMPLATE),
                 /^\.\/[^\s]*$/.test(automation.updatePath) && !automation.updatePath.split("/").includes("..")
                     ? undefined

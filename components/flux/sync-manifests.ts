@@ -1,6 +1,10 @@
 import { validateKubernetesObject } from "../kubernetes-schema.js";
 import type { KubernetesObject } from "./install-manifests.js";
 
+/** What Flux does with the applied objects when the Kustomization itself is deleted. */
+export const KUSTOMIZATION_DELETION_POLICIES = ["Orphan", "Delete", "WaitForTermination", "MirrorPrune"] as const;
+export type KustomizationDeletionPolicy = (typeof KUSTOMIZATION_DELETION_POLICIES)[number];
+
 export interface KustomizationInput {
     name: string;
     namespace: string;
@@ -8,6 +12,7 @@ export interface KustomizationInput {
     path: string;
     interval: string;
     prune: boolean;
+    deletionPolicy?: KustomizationDeletionPolicy;
     targetNamespace?: string;
     timeout?: string;
     retryInterval?: string;
@@ -27,6 +32,7 @@ export function kustomization(input: KustomizationInput): KubernetesObject {
             path: input.path,
             interval: input.interval,
             prune: input.prune,
+            ...(input.deletionPolicy ? { deletionPolicy: input.deletionPolicy } : {}),
             ...(input.targetNamespace ? { targetNamespace: input.targetNamespace } : {}),
             ...(input.timeout ? { timeout: input.timeout } : {}),
             ...(input.retryInterval ? { retryInterval: input.retryInterval } : {}),

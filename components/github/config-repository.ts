@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { assertValid, type Problem } from "../validate.js";
+import { assertValid, checkGitBranch, type Problem } from "../validate.js";
 import { checkDeployKeyType, tlsKeyArgs, type DeployKeyType } from "./deploy-key.js";
 import { knownHosts } from "./known-hosts.js";
 
@@ -47,11 +47,16 @@ export interface ConfigRepositoryArgs {
     gitOwnedPaths?: string[];
     /** Author of Pulumi's commits. @default "eks-flux-gitops <eks-flux-gitops@users.noreply.github.com>" */
     commitAuthor?: { name: string; email: string };
+    /**
+     * Keep Pulumi from deleting a created repository (`protect`): removing it from the program then
+     * fails at preview instead of archiving or deleting the Git history. Renaming it is an in-place
+     * rename and stays allowed. @default true
+     */
+    protect?: boolean;
 }
 
 const GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const GITHUB_REPOSITORY = /^[A-Za-z0-9._-]{1,100}$/;
-const GIT_BRANCH = /^(?!\/|.*\/$|.*\.\.|.*\/\.|.*\.lock$|.*@\{|.*\/\/)[^\s~^:?*[\\\x00-\x1f\x7f]+$/;
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 
 export function checkConfigRepositoryArgs(args: ConfigRepositoryArgs): Problem[] {
@@ -69,7 +74,10 @@ export function checkConfigRepositoryArgs(args: ConfigRepositoryArgs): Problem[]
         "must be a GitHub repository name: 1 to 100 letters, digits, '.', '_' or '-', not '.', '..' or ending in .git",
     );
     const branch = args.branch ?? "main";
-    rule(GIT_BRANCH.test(branch), "branch", branch, "must be a valid Git branch name (git check-ref-format)");
+    const branchProblem = checkGitBranch("branch", branch);
+    if (branchProblem) {
+        problems.push(branchProblem);
+    }
     rule(HOST.test(args.host ?? "github.com"), "host", args.host, "must be a lowercase DNS host name such as github.example.com");
     if (!args.existingKey) {
         problems.push(...checkDeployKeyType("keyType", args.keyType ?? { algorithm: "ed25519" }));
@@ -159,7 +167,7 @@ export class ConfigRepository extends pulumi.ComponentResource {
                       deleteBranchOnMerge: true,
                       hasWiki: false,
                   },
-                  { parent: this },
+                  { parent: this, protect: args.protect ?? true },
               );
         const repositoryName: pulumi.Output<string> = repository ? repository.name : pulumi.output(args.name);
         const branchResources: pulumi.Resource[] = [];
@@ -177,7 +185,9 @@ export class ConfigRepository extends pulumi.ComponentResource {
         new github.RepositoryDeployKey(
             `${name}-deploy-key`,
             { repository: repositoryName, title: `flux (${pulumi.getStack()})`, key: publicKey.apply((k) => k.trim()), readOnly: !(args.allowPush ?? false) },
-            { parent: this },
+            // GitHub refuses a key that is already on the repository, so a replacement (a renamed
+            // repository) must remove the old deploy key first.
+            { parent: this, deleteBeforeReplace: true },
         );
 
         const gitOwned = args.gitOwnedPaths ?? [];
@@ -195,14 +205,15 @@ export class ConfigRepository extends pulumi.ComponentResource {
                     overwriteOnCreate: true,
                 },
                 // Files under a Git-owned path are created once; later changes belong to Git (e.g. Flux's
-                // tag commits), so a later `pulumi up` must not write them back. Their SHA in state is then
-                // stale, and deleting with it fails with 409, so destroy leaves them to Git, as it leaves
-                // every file of a repository it archives (deletion commits would land in the archive).
+                // tag commits), so a later `pulumi up` must not write them back. A renamed repository
+                // (GitHub redirects the old name) must not re-create the files either, which would
+                // overwrite those commits; and a file dropped from the program stays in Git's history
+                // and tree, for a commit to remove.
                 {
                     parent: this,
                     dependsOn: branchResources,
-                    ...(isUnderPath(file, gitOwned) ? { ignoreChanges: ["content"], retainOnDelete: true } : {}),
-                    ...(repository && archiveOnDestroy ? { retainOnDelete: true } : {}),
+                    retainOnDelete: true,
+                    ignoreChanges: isUnderPath(file, gitOwned) ? ["content", "repository"] : ["repository"],
                 },
             );
         }

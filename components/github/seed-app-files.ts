@@ -28,6 +28,9 @@ export interface SeedApp {
     shape?: AppShape;
 }
 
+export const SEED_BASE_PATH = "app/base";
+export const SEED_NAME_PREFIX = "prod-";
+
 export interface SeedAppOptions {
     apps: SeedApp[];
     /** Folder of the base. @default "app/base" */
@@ -143,7 +146,7 @@ const yamlFile = (objects: readonly object[]) => objects.map((object) => stringi
  * markers on the images an ImagePolicy updates.
  */
 export function seedAppFiles(options: SeedAppOptions): Record<string, string> {
-    const basePath = options.basePath ?? "app/base";
+    const basePath = options.basePath ?? SEED_BASE_PATH;
     const overlayPath = options.overlayPath ?? "app/overlays/prod";
     const files: Record<string, string> = {};
     const resources: string[] = [];
@@ -186,7 +189,7 @@ export function seedAppFiles(options: SeedAppOptions): Record<string, string> {
     files[`${overlayPath}/kustomization.yaml`] = renderOverlayKustomization(
         {
             resources: [relativeBase],
-            namePrefix: options.namePrefix ?? "prod-",
+            namePrefix: options.namePrefix ?? SEED_NAME_PREFIX,
             ...(replicas.length > 0 ? { replicas } : {}),
         },
         images,

@@ -110,4 +110,13 @@ export const ecrNoPublicPolicy: Rule = {
         }),
 };
 
-export const ecrRules = [ecrScanOnPush, ecrImmutableTags, ecrKmsEncryption, ecrLifecycleKeepsSelectableTags, ecrNoPublicPolicy];
+export const ecrNoForceDelete: Rule = {
+    name: "ecr-no-force-delete",
+    description: "No ECR repository sets forceDelete, so `pulumi destroy` or a replacement stops at a repository that still holds images instead of deleting them.",
+    check: ({ subjects }) =>
+        ofType(subjects, REPOSITORY)
+            .filter((r) => r.props.forceDelete === true)
+            .map((r) => ({ urn: r.urn, message: `${repositoryName(r)} has forceDelete: true, so destroying it deletes every image; remove forceDelete` })),
+};
+
+export const ecrRules = [ecrScanOnPush, ecrImmutableTags, ecrKmsEncryption, ecrLifecycleKeepsSelectableTags, ecrNoPublicPolicy, ecrNoForceDelete];

@@ -1,4 +1,4 @@
-import { isAnywhereCidr, parseCidr } from "../../components/validate.js";
+import { describeCoverage, familiesCoveredEntirely, isAnywhereCidr, parseCidr } from "../../components/validate.js";
 import { ofType, type Finding, type Rule, type Subject } from "../subject.js";
 
 const CLUSTER = "eks:index:Cluster";
@@ -28,12 +28,22 @@ const clusters = (subjects: readonly Subject[]) => ofType(subjects, CLUSTER, AWS
 
 export const eksEndpointNotPublic: Rule = {
     name: "eks-endpoint-not-public",
-    description: "The EKS API endpoint is private, or public only to listed CIDRs that exclude 0.0.0.0/0 and ::/0 (CKV_AWS_38/39, AWS-0040/0041).",
+    description:
+        "The EKS API endpoint is private, or public only to listed CIDRs that exclude 0.0.0.0/0 and ::/0 and do not together cover every address (CKV_AWS_38/39, AWS-0040/0041).",
     check: ({ subjects }) =>
         clusters(subjects).flatMap((cluster): Finding[] => {
             const { publicAccess, publicCidrs } = clusterSettings(cluster);
             if (!publicAccess) {
                 return [];
+            }
+            const covered = familiesCoveredEntirely(publicCidrs);
+            if (covered.length > 0 && !publicCidrs.some(isAnywhereCidr)) {
+                return [
+                    {
+                        urn: cluster.urn,
+                        message: `the public API endpoint's CIDRs ${publicCidrs.join(", ")} together cover ${describeCoverage(covered)}; list only the CIDRs that deploy`,
+                    },
+                ];
             }
             if (publicCidrs.length === 0 || publicCidrs.some(isAnywhereCidr)) {
                 return [
@@ -175,14 +185,16 @@ export const GITHUB_GIT_RANGES = ["192.30.252.0/22", "185.199.108.0/22", "140.82
 
 export const sshEgressGitOnly: Rule = {
     name: "ssh-egress-git-only",
-    description: "Egress rules that open SSH open only TCP 22, and only to the configured Git ranges (GitHub's published git ranges by default).",
+    description:
+        "Egress rules that open TCP 22 (a port range or all ports included, whatever their description says) open only TCP 22, and only to the configured Git ranges (GitHub's published git ranges by default).",
     configProperties: {
         allowedCidrs: { type: "array", items: { type: "string" }, description: "CIDRs the nodes may reach on TCP 22." },
     },
     check: ({ subjects, config }) => {
         const allowed = (config.allowedCidrs as string[] | undefined) ?? GITHUB_GIT_RANGES;
+        // A rule towards security groups only (no CIDR) reaches their members, the nodes themselves, not a Git host.
         return egressRules(subjects)
-            .filter(isSshRule)
+            .filter((rule) => isSshRule(rule) && rule.cidrs.length > 0)
             .flatMap((rule): Finding[] => {
                 const problems: string[] = [];
                 if (rule.fromPort !== 22 || rule.toPort !== 22 || rule.protocol !== "tcp") {
@@ -199,10 +211,15 @@ export const sshEgressGitOnly: Rule = {
     },
 };
 
-/** A rule meant for SSH: its ports are exactly 22, or its description says SSH or Git. */
+/**
+ * A rule that opens SSH: its ports include TCP 22 (all protocols, "-1", open every port whatever the
+ * port numbers say), or its description says SSH or Git. The description never exempts a rule.
+ */
 function isSshRule(rule: EgressRule): boolean {
     const description = String(rule.subject.props.description ?? "");
-    return (rule.fromPort === 22 && rule.toPort === 22) || /\bssh\b|\bgit\b/i.test(description);
+    const allProtocols = rule.protocol === "-1" || rule.protocol === "all";
+    const tcp = rule.protocol === "tcp" || rule.protocol === "6";
+    return allProtocols || (tcp && rule.fromPort <= 22 && 22 <= rule.toPort) || /\bssh\b|\bgit\b/i.test(description);
 }
 
 const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";

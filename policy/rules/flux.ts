@@ -1,3 +1,4 @@
+import { SYSTEM_NAMESPACES } from "../../components/flux/sync-placement.js";
 import { FLUX_GROUP, isFluxObject, kubernetesKind, objectName, ofType, type Finding, type Rule, type Subject } from "../subject.js";
 
 /** The API version Flux 2.9 serves and stores for each kind; older betas are deprecated or gone. */
@@ -162,4 +163,80 @@ export const automationPathNotRewritten: Rule = {
     },
 };
 
-export const fluxRules = [fluxServedApis, fluxEcrProviderAws, fluxGitSshBranch, fluxControllerHardening, fluxObjectsDependOnInstall, automationPathNotRewritten];
+/** Sources and syncs: `pulumi up` must not report success before Flux has fetched and applied. */
+const AWAITED_KINDS = ["GitRepository", "OCIRepository", "HelmRepository", "Bucket", "Kustomization", "HelmRelease"];
+
+export const fluxWaitsForReady: Rule = {
+    name: "flux-waits-for-ready",
+    description:
+        "Every Flux source and sync object carries `pulumi.com/waitFor: condition=Ready` (and no skipAwait), so `pulumi up` fails with Flux's own message instead of reporting success before Flux fetched and applied.",
+    check: ({ subjects }) =>
+        fluxObjects(subjects)
+            .filter((s) => AWAITED_KINDS.includes(kubernetesKind(s)!.kind))
+            .filter((s) => {
+                const annotations = s.props.metadata?.annotations ?? {};
+                return !/\bcondition=Ready\b/.test(String(annotations["pulumi.com/waitFor"] ?? "")) || annotations["pulumi.com/skipAwait"] === "true";
+            })
+            .map((s) => ({
+                urn: s.urn,
+                message: `${kubernetesKind(s)!.kind} ${objectName(s)} does not wait for Ready; annotate it with pulumi.com/waitFor: condition=Ready and a pulumi.com/timeoutSeconds`,
+            })),
+};
+
+/** The namespaces of the Flux controllers in the subjects (flux-system unless installed elsewhere). */
+function fluxNamespaces(subjects: readonly Subject[]): string[] {
+    const controllers = ofType(subjects, "kubernetes:apps/v1:Deployment").filter((d) => d.props.metadata?.labels?.["app.kubernetes.io/part-of"] === "flux");
+    return [...new Set(controllers.map((d) => String(d.props.metadata?.namespace ?? "flux-system")))];
+}
+
+export const fluxInstallRetained: Rule = {
+    name: "flux-install-retained",
+    description:
+        "Flux's CRDs and its namespace are retained on destroy (or protected): deleting a CRD deletes every object of its kind, and objects created from Git keep finalizers only the deleted controllers could clear. Checked where the source records retainOnDelete (the offline plan); under the engine only protect is known.",
+    check: ({ subjects }) => {
+        const namespaces = fluxNamespaces(subjects);
+        return subjects
+            .filter(
+                (s) =>
+                    (kubernetesKind(s)?.kind === "CustomResourceDefinition" && FLUX_GROUP.test(String(s.props.spec?.group ?? ""))) ||
+                    (kubernetesKind(s)?.kind === "Namespace" && namespaces.includes(String(s.props.metadata?.name))),
+            )
+            .filter((s) => s.retainOnDelete === false && s.protect !== true)
+            .map((s) => ({
+                urn: s.urn,
+                message: `${kubernetesKind(s)?.kind === "Namespace" ? "Flux's namespace" : "the Flux CRD"} ${objectName(s)} would be deleted on destroy, taking every object in it; set retainOnDelete: true`,
+            }));
+    },
+};
+
+export const fluxSyncOwnNamespace: Rule = {
+    name: "flux-sync-own-namespace",
+    description: "No Kustomization or HelmRelease targets a system namespace (kube-system, kube-public, kube-node-lease) or Flux's own namespace.",
+    check: ({ subjects }) => {
+        const fluxHomes = fluxNamespaces(subjects);
+        return fluxObjects(subjects)
+            .filter((s) => ["Kustomization", "HelmRelease"].includes(kubernetesKind(s)!.kind))
+            .flatMap((s): Finding[] => {
+                const target = s.props.spec?.targetNamespace;
+                if (typeof target !== "string") {
+                    return [];
+                }
+                const flux = fluxHomes.includes(target) || target === s.props.metadata?.namespace;
+                return (SYSTEM_NAMESPACES as readonly string[]).includes(target) || flux
+                    ? [{ urn: s.urn, message: `${kubernetesKind(s)!.kind} ${objectName(s)} applies into ${flux ? "Flux's own" : "the system"} namespace ${target}; give the app a namespace of its own` }]
+                    : [];
+            });
+    },
+};
+
+export const fluxRules = [
+    fluxServedApis,
+    fluxEcrProviderAws,
+    fluxGitSshBranch,
+    fluxControllerHardening,
+    fluxObjectsDependOnInstall,
+    automationPathNotRewritten,
+    fluxWaitsForReady,
+    fluxInstallRetained,
+    fluxSyncOwnNamespace,
+];

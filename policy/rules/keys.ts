@@ -113,4 +113,14 @@ export const knownHostsPublished: Rule = {
     },
 };
 
-export const keyRules = [deployKeyAlgorithm, keyMaterialSecret, knownHostsPublished];
+export const kubeconfigSecret: Rule = {
+    name: "kubeconfig-secret",
+    description:
+        "A Kubernetes provider's kubeconfig (cluster credentials) is a Pulumi secret. Checked where the source records secrets (the offline plan); the engine does not tell policies.",
+    check: ({ subjects }) =>
+        ofType(subjects, "pulumi:providers:kubernetes")
+            .filter((provider) => provider.secretPaths !== undefined && provider.props.kubeconfig !== undefined && !isSecretPath(provider, "kubeconfig"))
+            .map((provider) => ({ urn: provider.urn, message: `the kubeconfig of provider ${provider.name} is not a Pulumi secret; wrap it with pulumi.secret()` })),
+};
+
+export const keyRules = [deployKeyAlgorithm, keyMaterialSecret, knownHostsPublished, kubeconfigSecret];

@@ -74,7 +74,7 @@ describe("ContainerRegistry", () => {
             ),
             [
                 'apps[0].name = "Task-Service": gives repository "mamezou-tech/Task-Service", which must be an ECR repository name: 2 to 256 lowercase letters and digits, separated by single \'.\', \'_\', \'-\' or \'/\', starting and ending with a letter or digit',
-                'apps[0].semverRange = "1.1.x.y": must be a semver range such as 1.1.x, ^1.2.0 or >=1.0.0 <2.0.0',
+                `apps[0].semverRange = "1.1.x.y": must be a semver range such as 1.1.x, ^1.2.0 or >=1.0.0 <2.0.0; Flux's image-reflector-controller refuses this one: it has an improper constraint "1.1.x.y"`,
                 "taggedExpiry[0].keep = 0: must be a whole number, 1 or more (app task-web)",
                 'taggedExpiry[0].tagPatterns[0] = "1.*": could expire 1.1.0, 1.1.1, 1.1.10, which the ImagePolicy range 1.1.x may select; use a pattern no release tag matches, such as pr-* (app task-web)',
                 'apps[2].name = "task-web": must be unique; it appears earlier in the list',

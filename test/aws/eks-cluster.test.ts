@@ -78,6 +78,15 @@ describe("EksCluster", () => {
         assert.deepEqual(validationProblems(() => new EksCluster("c", { ...network, gitSsh: { kind: "cidrs", cidrs: ["0.0.0.0/0"] } })), [
             'gitSsh.cidrs[0] = "0.0.0.0/0": opens SSH to the whole internet; if that is really meant, use { kind: "anywhere" }',
         ]);
+        assert.deepEqual(validationProblems(() => new EksCluster("c", { ...network, gitSsh: { kind: "cidrs", cidrs: ["0.0.0.0/1", "128.0.0.0/1"] } })), [
+            'gitSsh.cidrs = ["0.0.0.0/1","128.0.0.0/1"]: together cover every IPv4 address, which opens SSH to the whole internet; if that is really meant, use { kind: "anywhere" }',
+        ]);
+        assert.deepEqual(
+            validationProblems(() => new EksCluster("c", { ...network, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/1"] })),
+            [
+                'publicAccessCidrs = ["0.0.0.0/2","64.0.0.0/2","128.0.0.0/1"]: together cover every IPv4 address, which opens the API endpoint to the whole internet; set allowPublicEndpointFromAnywhere: true if that is really meant',
+            ],
+        );
     });
 
     it("encrypts Secrets with a rotating customer-managed key and logs all five control-plane types", async () => {

@@ -78,6 +78,26 @@ describe("GitSource", () => {
     });
 });
 
+describe("GitSource secrets", () => {
+    it("refuses a key given as a Buffer or an object without printing it", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        for (const privateKey of [Buffer.from(KEY), { pem: KEY }]) {
+            assert.deepEqual(validationProblems(() => new GitSource("s", { ...source, privateKey: privateKey as never })), [
+                "privateKey = \"[secret]\": must be text (a string or an Output of one), not a Buffer or an object",
+            ]);
+        }
+        await settled(cloud);
+        assert.equal(cloud.resources.length, 0);
+    });
+
+    it("masks a Secret's data in schema errors", () => {
+        assert.throws(
+            () => validateKubernetesObject("Secret s", { apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, stringData: { identity: { pem: KEY } } } as never),
+            (error: Error) => error.message === "Secret s: invalid input\n  - Secret/s.stringData.identity = [secret]: must be string (schema of v1/Secret)",
+        );
+    });
+});
+
 describe("AppSync", () => {
     it("applies ./app/overlays/prod into prod every 5m with prune, keeping the namespace on destroy", async () => {
         const cloud = await useMockCloud(new MockCloud());
@@ -85,7 +105,14 @@ describe("AppSync", () => {
         new AppSync("task-tool", { sourceRef: { name: "task-tool" }, path: "./app/overlays/prod", interval: "5m", targetNamespace: "prod" }, { dependsOn: dependency });
         await settled(cloud);
         const sync = cloud.get("kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization", "task-tool-kustomization");
-        assert.deepEqual(sync.inputs.spec, { sourceRef: { kind: "GitRepository", name: "task-tool" }, path: "./app/overlays/prod", interval: "5m", prune: true, targetNamespace: "prod" });
+        assert.deepEqual(sync.inputs.spec, {
+            sourceRef: { kind: "GitRepository", name: "task-tool" },
+            path: "./app/overlays/prod",
+            interval: "5m",
+            prune: true,
+            deletionPolicy: "Orphan",
+            targetNamespace: "prod",
+        });
         assert.equal(sync.inputs.metadata.annotations["pulumi.com/waitFor"], "condition=Ready");
         assert.equal(sync.inputs.metadata.annotations["pulumi.com/timeoutSeconds"], "600");
         const namespace = cloud.get("kubernetes:core/v1:Namespace", "task-tool-target-namespace");
@@ -113,6 +140,22 @@ describe("AppSync", () => {
             'path = "app/overlays/prod": must be a folder of the source starting with ./ and without ..',
             'interval = "5 minutes": must be a Go duration made of numbers with units ms, s, m or h, such as 30s, 5m or 1h30m',
         ]);
+    });
+
+    it("lets Flux delete the app on destroy only when asked, and refuses system and Flux namespaces as targets", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        new AppSync("gone", { sourceRef: { name: "s" }, path: "./apps", deletionPolicy: "WaitForTermination" });
+        await settled(cloud);
+        assert.equal(cloud.get("kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization", "gone-kustomization").inputs.spec.deletionPolicy, "WaitForTermination");
+        const bad = (args: Partial<ConstructorParameters<typeof AppSync>[1]>) => validationProblems(() => new AppSync("x", { sourceRef: { name: "s" }, path: "./apps", ...args }));
+        assert.deepEqual(bad({ deletionPolicy: "Keep" as never }), ['deletionPolicy = "Keep": must be one of Orphan, Delete, WaitForTermination, MirrorPrune']);
+        assert.deepEqual(bad({ targetNamespace: "kube-public" }), [
+            'targetNamespace = "kube-public": is a system namespace of the cluster (kube-system, kube-public, kube-node-lease); give the app a namespace of its own',
+        ]);
+        assert.deepEqual(bad({ targetNamespace: "flux-system" }), [
+            `targetNamespace = "flux-system": is Flux's own namespace (flux-system), which the Flux install owns; give the app a namespace of its own`,
+        ]);
+        assert.deepEqual(bad({ interval: "0s" }), ['interval = "0s": must be longer than zero: Flux runs intervals and timeouts of 0 in a loop or not at all']);
     });
 });
 
@@ -178,7 +221,7 @@ describe("ImageAutomation", () => {
             ),
             [
                 'images[0].name = "Task-Service": must be a Kubernetes object name (RFC 1123 subdomain): at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit',
-                'images[0].semverRange = "1.1.x.y": must be a semver range such as 1.1.x, ^1.2.0 or >=1.0.0 <2.0.0',
+                `images[0].semverRange = "1.1.x.y": must be a semver range such as 1.1.x, ^1.2.0 or >=1.0.0 <2.0.0; Flux's image-reflector-controller refuses this one: it has an improper constraint "1.1.x.y"`,
                 `images[0].image = "${ECR}/task-service:1.0.0": must be an image repository without tag or digest`,
                 'automation.messageTemplate = "{{range .Updated.Images}}{{println .}}{{end}}": uses .Updated.Images, which Flux 2.7 removed (the automation would stall); use {{ range .Changed.Changes }}{{ println .NewValue }}{{ end }}',
             ],
@@ -264,6 +307,18 @@ describe("GitHubReceiver", () => {
         assert.deepEqual(validationProblems(() => new GitHubReceiver("r", { gitRepository: "g", repository: "r", exposure: { kind: "external", baseUrl: "http://hooks.example.com" } })), [
             'exposure.baseUrl = "http://hooks.example.com": must be an https:// URL: GitHub sends the HMAC-signed payload there',
         ]);
+    });
+
+    it("checks the names it derives: the token Secret and the webhook Service", () => {
+        const long = `r${"e".repeat(55)}`;
+        assert.deepEqual(validationProblems(() => new GitHubReceiver("r", { name: long, gitRepository: "g", repository: "r", exposure: { kind: "load-balancer", host: "hooks.example.com" } })), [
+            `name = "${long}": makes the webhook Service's name too long or invalid: must be an RFC 1035 label: at most 63 lowercase letters, digits and '-', starting with a letter and ending with a letter or digit`,
+        ]);
+        const longer = "r".repeat(250);
+        assert.match(
+            validationProblems(() => new GitHubReceiver("r", { name: longer, gitRepository: "g", repository: "r", exposure: { kind: "external", baseUrl: "https://hooks.example.com" } }))[0],
+            /^name = "r+": makes its token Secret's name too long or invalid: must be a Kubernetes object name \(RFC 1123 subdomain\): at most 253/,
+        );
     });
 });
 

@@ -27,14 +27,14 @@ describe("ConfigRepository", () => {
         assert.equal(await valueOf(repo.defaultBranch), "main");
     });
 
-    it("keeps every file on destroy when the repository is archived, and Git-owned files always", async () => {
+    it("keeps every file on destroy: deletions would land in the archive, and Git-owned files have a stale SHA", async () => {
         const files = { "app/base/kustomization.yaml": "resources: []\n", "app/overlays/prod/kustomization.yaml": "resources: [../../base]\n" };
         const archived = await build({ files, gitOwnedPaths: ["./app/overlays/prod"] });
         const retained = (cloud: MockCloud) =>
             Object.fromEntries(cloud.ofType("github:index/repositoryFile:RepositoryFile").map((f) => [f.inputs.file, f.options.retainOnDelete]));
         assert.deepEqual(retained(archived.cloud), { "app/base/kustomization.yaml": true, "app/overlays/prod/kustomization.yaml": true });
         const deleted = await build({ files, gitOwnedPaths: ["./app/overlays/prod"], archiveOnDestroy: false });
-        assert.deepEqual(retained(deleted.cloud), { "app/base/kustomization.yaml": false, "app/overlays/prod/kustomization.yaml": true });
+        assert.deepEqual(retained(deleted.cloud), { "app/base/kustomization.yaml": true, "app/overlays/prod/kustomization.yaml": true });
     });
 
     it("refuses to create a repository that exists archived, before GitHub's 422, naming what to do", async () => {
@@ -100,8 +100,8 @@ describe("ConfigRepository", () => {
         });
         const base = cloud.get("github:index/repositoryFile:RepositoryFile", "config-app/base/kustomization.yaml");
         const overlay = cloud.get("github:index/repositoryFile:RepositoryFile", "config-app/overlays/prod/kustomization.yaml");
-        assert.deepEqual(overlay.options.ignoreChanges, ["content"]);
-        assert.deepEqual(base.options.ignoreChanges, []);
+        assert.deepEqual(overlay.options.ignoreChanges, ["content", "repository"]);
+        assert.deepEqual(base.options.ignoreChanges, ["repository"]);
         assert.equal(overlay.inputs.branch, "main");
         assert.equal(overlay.inputs.content, "images: []\n");
         assert.equal(overlay.inputs.overwriteOnCreate, true);
