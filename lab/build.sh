@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Builds the lab's programs from their Go modules through the Go module proxy into the git-ignored
 # .cache/lab/bin: etcd, kube-apiserver, kube-controller-manager and kube-scheduler, KWOK (fake nodes),
-# and the Flux controllers at the versions the library pins.
+# the Flux controllers at the versions the library pins, and the Pulumi CLI.
 #
 # Each program is built from its own small module under lab/modules/<program>/, whose committed
 # go.mod and go.sum pin every dependency, so the build is reproducible and every download is checked
 # against a committed hash (the checksum database does not know some Flux controller releases).
-# A binary is cached under a name keyed by its module's go.sum, so a warm run builds nothing.
+# A binary is cached under a name keyed by its module's go.mod and go.sum (and its linker flags, if
+# any), so a warm run builds nothing.
 #
-# Usage: lab/build.sh [all|etcd|kubernetes|flux]      build (default all)
-#        lab/build.sh pin [all|etcd|kubernetes|flux]  regenerate lab/modules/ after a version change
+# Usage: lab/build.sh [all|etcd|kubernetes|flux|pulumi|<program>]      build (default all)
+#        lab/build.sh pin [all|etcd|kubernetes|flux|pulumi|<program>]  regenerate lab/modules/ after a version change
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source lab/versions.env
@@ -35,6 +36,8 @@ programs() {
     echo "$component k8s.io/kubernetes $KUBERNETES_VERSION k8s.io/kubernetes/cmd/$component"
   done
   echo "kwok sigs.k8s.io/kwok $KWOK_VERSION sigs.k8s.io/kwok/cmd/kwok"
+  # The CLI's module replaces the sdk with its local copy: require the sdk of the same release.
+  echo "pulumi github.com/pulumi/pulumi/pkg/v3 $PULUMI_VERSION github.com/pulumi/pulumi/pkg/v3/cmd/pulumi github.com/pulumi/pulumi/sdk/v3"
   npx --no-install tsx -e '
     import("./components/flux/release.ts").then(({ FLUX_RELEASES, DEFAULT_FLUX_VERSION }) => {
       const pinned = FLUX_RELEASES[DEFAULT_FLUX_VERSION].controllers;
@@ -81,6 +84,13 @@ pin() { # program, module, version, package, extra modules...
   echo "pinned $program: $module@$version ($(wc -l < "$dir/go.sum") go.sum lines)"
 }
 
+# Linker flags of a program: the version it reports, as its release build sets it.
+ldflags() { # program, version
+  case "$1" in
+    pulumi) echo "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$2" ;;
+  esac
+}
+
 build() { # program, module, version, package
   local program=$1 module=$2 version=$3 pkg=$4
   local dir="$project/lab/modules/$program"
@@ -88,13 +98,14 @@ build() { # program, module, version, package
     echo "lab/modules/$program does not require $module $version; run: bash lab/build.sh pin $program" >&2
     exit 1
   fi
-  local key out
-  key=$(cat "$dir/go.mod" "$dir/go.sum" | sha256sum | cut -c1-12)
+  local flags key out
+  flags=$(ldflags "$program" "$version")
+  key=$({ cat "$dir/go.mod" "$dir/go.sum"; [ -z "$flags" ] || echo "$flags"; } | sha256sum | cut -c1-12)
   out="$bin/$program-$version-$key"
   if [ ! -x "$out" ]; then
     local started=$SECONDS
     (cd "$dir" && nice -n 10 /usr/bin/env time -f "$program $version: %e s, peak %M KiB" -a -o "$root/logs/build-times.txt" \
-      go build -mod=readonly -o "$out.tmp" "$pkg" && mv "$out.tmp" "$out")
+      go build -mod=readonly -ldflags="$flags" -o "$out.tmp" "$pkg" && mv "$out.tmp" "$out")
     echo "built $program $version in $((SECONDS - started)) s"
   fi
   ln -sfn "$(basename "$out")" "$bin/$program"
@@ -120,15 +131,13 @@ kwok_stages() { # module dir, version
 }
 
 target=${1:-all}
-case "$target" in
-  all | etcd | kubernetes | flux) ;;
-  *) echo "usage: $0 [pin] [all|etcd|kubernetes|flux]" >&2; exit 2 ;;
-esac
+matched=0
 while read -r program module version pkg extras; do
   case "$target/$program" in
-    all/* | etcd/etcd | kubernetes/kube-* | kubernetes/kwok | flux/*-controller) ;;
+    all/* | etcd/etcd | kubernetes/kube-* | kubernetes/kwok | flux/*-controller | pulumi/pulumi* | "$program/$program") ;;
     *) continue ;;
   esac
+  matched=1
   if [ "$mode" = pin ]; then
     # shellcheck disable=SC2086 # extras is a list of module paths
     pin "$program" "$module" "$version" "$pkg" $extras
@@ -136,3 +145,7 @@ while read -r program module version pkg extras; do
     build "$program" "$module" "$version" "$pkg"
   fi
 done < <(programs)
+if [ "$matched" = 0 ]; then
+  echo "usage: $0 [pin] [all|etcd|kubernetes|flux|pulumi|<program>]" >&2
+  exit 2
+fi
