@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Builds the lab's programs from their Go modules through the Go module proxy into the git-ignored
 # .cache/lab/bin: etcd, kube-apiserver, kube-controller-manager and kube-scheduler, KWOK (fake nodes),
-# and the Flux controllers at the versions the library pins.
+# the Flux controllers at the versions the library pins, the Pulumi CLI and its kubernetes provider.
 #
 # Each program is built from its own small module under lab/modules/<program>/, whose committed
 # go.mod and go.sum pin every dependency, so the build is reproducible and every download is checked
 # against a committed hash (the checksum database does not know some Flux controller releases).
-# A binary is cached under a name keyed by its module's go.sum, so a warm run builds nothing.
+# A binary is cached under a name keyed by its module's go.mod and go.sum (and its linker flags, if
+# any), so a warm run builds nothing.
 #
-# Usage: lab/build.sh [all|etcd|kubernetes|flux]      build (default all)
-#        lab/build.sh pin [all|etcd|kubernetes|flux]  regenerate lab/modules/ after a version change
+# Usage: lab/build.sh [all|etcd|kubernetes|flux|pulumi|<program>]      build (default all)
+#        lab/build.sh pin [all|etcd|kubernetes|flux|pulumi|<program>]  regenerate lab/modules/ after a version change
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source lab/versions.env
@@ -28,13 +29,18 @@ if [ "${1:-}" = pin ]; then
   shift
 fi
 
-# Program name, Go module, version, main package, extra modules to require at the same version.
+# Program name, Go module, version, main package, extra modules to require (at the same version
+# unless given as module@version).
 programs() {
   echo "etcd go.etcd.io/etcd/server/v3 $ETCD_VERSION go.etcd.io/etcd/server/v3"
   for component in kube-apiserver kube-controller-manager kube-scheduler; do
     echo "$component k8s.io/kubernetes $KUBERNETES_VERSION k8s.io/kubernetes/cmd/$component"
   done
   echo "kwok sigs.k8s.io/kwok $KWOK_VERSION sigs.k8s.io/kwok/cmd/kwok"
+  # The CLI's module replaces the sdk with its local copy: require the sdk of the same release.
+  echo "pulumi github.com/pulumi/pulumi/pkg/v3 $PULUMI_VERSION github.com/pulumi/pulumi/pkg/v3/cmd/pulumi github.com/pulumi/pulumi/sdk/v3"
+  # The provider's module replaces its sdk with its local copy: require the sdk of its release.
+  echo "pulumi-resource-kubernetes github.com/pulumi/pulumi-kubernetes/provider/v4 $PULUMI_KUBERNETES_MODULE_VERSION github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes github.com/pulumi/pulumi-kubernetes/sdk/v4@v$PULUMI_KUBERNETES_VERSION"
   npx --no-install tsx -e '
     import("./components/flux/release.ts").then(({ FLUX_RELEASES, DEFAULT_FLUX_VERSION }) => {
       const pinned = FLUX_RELEASES[DEFAULT_FLUX_VERSION].controllers;
@@ -70,15 +76,51 @@ pin() { # program, module, version, package, extra modules...
   sed -n -e 's#^replace \([^ ]*\) => \([^ .][^ ]*\) \(v[^ ]*\)$#\1=\2@\3#p' -e 's#^\s\+\([^ ]*\) => \([^ .][^ ]*\) \(v[^ ]*\)$#\1=\2@\3#p' <<< "$upstream_mod" |
     while read -r replacement; do go mod edit -replace="$replacement"; done
   local extras=()
-  for extra in "$@"; do extras+=("$extra@$version"); done
+  for extra in "$@"; do
+    case "$extra" in
+      *@*) extras+=("$extra") ;;
+      *) extras+=("$extra@$version") ;;
+    esac
+  done
   if [ ${#extras[@]} -gt 0 ]; then
     GOFLAGS="$GOFLAGS -mod=mod" GONOSUMDB="$nosumdb" go get "${extras[@]}"
   fi
   GOFLAGS="$GOFLAGS -mod=mod" GONOSUMDB="$nosumdb" go get -tool "$pkg@$version"
-  # Fails here, not at build time, if go.sum misses a hash the build needs.
-  go list -mod=readonly -deps "$pkg" >/dev/null
   cd "$project"
+  # Fails here, not at build time, if go.sum misses a hash the build needs.
+  prepare_source "$program" "$dir" "$module" "$version" "$pkg"
+  (cd "$src" && go list -mod=readonly -deps "$target" >/dev/null)
   echo "pinned $program: $module@$version ($(wc -l < "$dir/go.sum") go.sum lines)"
+}
+
+# Linker flags of a program: the version it reports, as its release build sets it.
+ldflags() { # program, version
+  case "$1" in
+    pulumi) echo "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$2" ;;
+    pulumi-resource-kubernetes) echo "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=v$PULUMI_KUBERNETES_VERSION" ;;
+  esac
+}
+
+# Sets src and target: the directory to build a program in, and its main package there.
+prepare_source() { # program, module dir, module, version, package
+  src=$2 target=$5
+  if [ "$1" = pulumi-resource-kubernetes ]; then
+    src="$root/work/$1" target=.
+    kubernetes_provider_source "$2" "$3" "$4" "$5" "$src"
+  fi
+}
+
+# The provider's module lacks the files its main package embeds (the schema stamped with the release
+# version, the terraform mapping), which its release makes with go generate before building. Copy the
+# main package beside the pinned go.mod and go.sum, outside the read-only module cache, and make them
+# there with the module's own generate.go, from the module's schema.json and terraform-mapping.json.
+kubernetes_provider_source() { # module dir, module, version, package, work dir
+  local source
+  source=$(cd "$1" && go mod download -json "$2@$3" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
+  rm -rf "$5" && mkdir -p "$5"
+  cp "$1/go.mod" "$1/go.sum" "$source/${4#"$2"/}"/* "$5/"
+  chmod -R u+w "$5"
+  (cd "$5" && VERSION=$PULUMI_KUBERNETES_VERSION go run -mod=readonly generate.go)
 }
 
 build() { # program, module, version, package
@@ -88,13 +130,16 @@ build() { # program, module, version, package
     echo "lab/modules/$program does not require $module $version; run: bash lab/build.sh pin $program" >&2
     exit 1
   fi
-  local key out
-  key=$(cat "$dir/go.mod" "$dir/go.sum" | sha256sum | cut -c1-12)
+  local flags key out
+  flags=$(ldflags "$program" "$version")
+  # The provider's generated files derive from its pinned module and the version in its flags.
+  key=$({ cat "$dir/go.mod" "$dir/go.sum"; [ -z "$flags" ] || echo "$flags"; } | sha256sum | cut -c1-12)
   out="$bin/$program-$version-$key"
   if [ ! -x "$out" ]; then
-    local started=$SECONDS
-    (cd "$dir" && nice -n 10 /usr/bin/env time -f "$program $version: %e s, peak %M KiB" -a -o "$root/logs/build-times.txt" \
-      go build -mod=readonly -o "$out.tmp" "$pkg" && mv "$out.tmp" "$out")
+    local started=$SECONDS src target
+    prepare_source "$program" "$dir" "$module" "$version" "$pkg"
+    (cd "$src" && nice -n 10 /usr/bin/env time -f "$program $version: %e s, peak %M KiB" -a -o "$root/logs/build-times.txt" \
+      go build -mod=readonly -ldflags="$flags" -o "$out.tmp" "$target" && mv "$out.tmp" "$out")
     echo "built $program $version in $((SECONDS - started)) s"
   fi
   ln -sfn "$(basename "$out")" "$bin/$program"
@@ -120,15 +165,13 @@ kwok_stages() { # module dir, version
 }
 
 target=${1:-all}
-case "$target" in
-  all | etcd | kubernetes | flux) ;;
-  *) echo "usage: $0 [pin] [all|etcd|kubernetes|flux]" >&2; exit 2 ;;
-esac
+matched=0
 while read -r program module version pkg extras; do
   case "$target/$program" in
-    all/* | etcd/etcd | kubernetes/kube-* | kubernetes/kwok | flux/*-controller) ;;
+    all/* | etcd/etcd | kubernetes/kube-* | kubernetes/kwok | flux/*-controller | pulumi/pulumi* | "$program/$program") ;;
     *) continue ;;
   esac
+  matched=1
   if [ "$mode" = pin ]; then
     # shellcheck disable=SC2086 # extras is a list of module paths
     pin "$program" "$module" "$version" "$pkg" $extras
@@ -136,3 +179,7 @@ while read -r program module version pkg extras; do
     build "$program" "$module" "$version" "$pkg"
   fi
 done < <(programs)
+if [ "$matched" = 0 ]; then
+  echo "usage: $0 [pin] [all|etcd|kubernetes|flux|pulumi|<program>]" >&2
+  exit 2
+fi

@@ -47,9 +47,10 @@ describe("local GitOps lab", () => {
         }
     });
 
+    const versions = Object.fromEntries([...fs.readFileSync(labFile("versions.env"), "utf8").matchAll(/^([A-Z_]+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
+    const pinned = (program: string) => requirements(fs.readFileSync(labFile(`modules/${program}/go.mod`), "utf8"));
+
     it("builds etcd, Kubernetes and KWOK at the versions of lab/versions.env", () => {
-        const versions = Object.fromEntries([...fs.readFileSync(labFile("versions.env"), "utf8").matchAll(/^([A-Z_]+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
-        const pinned = (program: string) => requirements(fs.readFileSync(labFile(`modules/${program}/go.mod`), "utf8"));
         assert.equal(pinned("etcd").get("go.etcd.io/etcd/server/v3"), versions.ETCD_VERSION);
         for (const component of ["kube-apiserver", "kube-controller-manager", "kube-scheduler"]) {
             assert.equal(pinned(component).get("k8s.io/kubernetes"), versions.KUBERNETES_VERSION, component);
@@ -57,5 +58,21 @@ describe("local GitOps lab", () => {
             assert.equal(pinned(component).get("k8s.io/apiserver"), `v0.${versions.KUBERNETES_VERSION.slice("v1.".length)}`, component);
         }
         assert.equal(pinned("kwok").get("sigs.k8s.io/kwok"), versions.KWOK_VERSION);
+    });
+
+    it("builds the Pulumi CLI and the kubernetes provider at the versions of lab/versions.env", () => {
+        const cli = pinned("pulumi");
+        assert.equal(cli.get("github.com/pulumi/pulumi/pkg/v3"), versions.PULUMI_VERSION);
+        // The CLI's module uses the sdk of its own commit: the sdk of the same release.
+        assert.equal(cli.get("github.com/pulumi/pulumi/sdk/v3"), versions.PULUMI_VERSION);
+        assert.match(fs.readFileSync(labFile("modules/pulumi/go.mod"), "utf8"), /^tool github.com\/pulumi\/pulumi\/pkg\/v3\/cmd\/pulumi$/m);
+
+        const provider = pinned("pulumi-resource-kubernetes");
+        assert.equal(provider.get("github.com/pulumi/pulumi-kubernetes/provider/v4"), versions.PULUMI_KUBERNETES_MODULE_VERSION);
+        assert.equal(provider.get("github.com/pulumi/pulumi-kubernetes/sdk/v4"), `v${versions.PULUMI_KUBERNETES_VERSION}`);
+        assert.match(fs.readFileSync(labFile("modules/pulumi-resource-kubernetes/go.mod"), "utf8"), /^tool github.com\/pulumi\/pulumi-kubernetes\/provider\/v4\/cmd\/pulumi-resource-kubernetes$/m);
+        assert.ok(
+            fs.readFileSync(labFile("modules/pulumi-resource-kubernetes/go.sum"), "utf8").includes(`github.com/pulumi/pulumi-kubernetes/provider/v4 ${versions.PULUMI_KUBERNETES_MODULE_VERSION} h1:`),
+        );
     });
 });
