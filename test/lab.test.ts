@@ -75,4 +75,9 @@ describe("local GitOps lab", () => {
             fs.readFileSync(labFile("modules/pulumi-resource-kubernetes/go.sum"), "utf8").includes(`github.com/pulumi/pulumi-kubernetes/provider/v4 ${versions.PULUMI_KUBERNETES_MODULE_VERSION} h1:`),
         );
     });
+
+    it("pins @pulumi/kubernetes to the release of the provider the lab builds, so the SDK asks for the plugin that runs", () => {
+        const manifest = JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+        assert.equal(manifest.dependencies["@pulumi/kubernetes"], versions.PULUMI_KUBERNETES_VERSION);
+    });
 });
