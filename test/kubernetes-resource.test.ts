@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { buildFluxInstall } from "../components/flux/install-manifests.js";
 import { kubernetesResource, kubernetesTypeToken } from "../components/kubernetes-resource.js";
-import { FLUX_CONTROLLERS } from "../components/flux/release.js";
+import { fluxInstallOptions } from "../components/flux/install.js";
 import { MockCloud, settled, useMockCloud } from "../testing/mock-cloud.js";
 
 /** What pulumi-kubernetes accepts: the token's module is `<group>/<version>`, `core/v1` for the core group. */
@@ -10,15 +10,7 @@ const PROVIDER_TOKEN = /^kubernetes:[a-z0-9.-]+\/v[0-9]+(?:(?:alpha|beta)[0-9]+)
 describe("kubernetesResource", () => {
     it("registers every Flux install object under a token with group and version", async () => {
         const cloud = await useMockCloud(new MockCloud());
-        const manifests = buildFluxInstall({
-            version: "2.9.0",
-            namespace: "flux-system",
-            controllers: [...FLUX_CONTROLLERS],
-            serviceAccountAnnotations: {},
-            noCrossNamespaceRefs: false,
-            networkPolicies: true,
-            logLevel: "info",
-        });
+        const manifests = buildFluxInstall(fluxInstallOptions({ imageAutomation: true }));
         const objects = [manifests.namespace, ...manifests.crds, ...manifests.objects];
         objects.forEach((object, i) => kubernetesResource(`o${i}`, object, {}));
         await settled(cloud);
