@@ -103,7 +103,8 @@ export function installLanguageHost(cliPath: string, projectDir: string, node: s
     const script = [
         "#!/bin/sh",
         "# The lab's stand-in for the Node.js language host; see lab/engine/language-host.ts.",
-        `exec "${node}" --import "${projectDir}/node_modules/tsx/dist/loader.mjs" "${projectDir}/lab/engine/language-host.ts" "$@"`,
+        // Node >= 23.6 runs TypeScript that only needs its types stripped, as this file does.
+        `exec "${node}" "${projectDir}/lab/engine/language-host.ts" "$@"`,
         "",
     ].join("\n");
     fs.writeFileSync(target, script, { mode: 0o755 });
