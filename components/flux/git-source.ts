@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { assertValid, checkGitBranch, checkGoDuration, checkKubernetesLabelName, checkKubernetesName } from "../validate.js";
 import { checkReadyTimeout, readinessAnnotations } from "./readiness.js";
-import { checkGitSshUrl, gitRepository, gitSshSecret } from "./source-manifests.js";
+import { checkGitSshUrl, gitRepository, gitSshSecret, secretRevision } from "./source-manifests.js";
 
 export interface GitSourceArgs {
     /** Name of the GitRepository. @default the component's name */
@@ -100,7 +100,11 @@ export class GitSource extends pulumi.ComponentResource {
             {
                 apiVersion: "source.toolkit.fluxcd.io/v1",
                 kind: "GitRepository",
-                metadata: { name: repositoryName, namespace, annotations: readinessAnnotations(readyTimeout) },
+                metadata: {
+                    name: repositoryName,
+                    namespace,
+                    annotations: pulumi.unsecret(stringData.apply((data) => ({ ...readinessAnnotations(readyTimeout), "reconcile.fluxcd.io/requestedAt": secretRevision(data) }))),
+                },
                 spec,
             },
             childOptions(this, opts, secret),

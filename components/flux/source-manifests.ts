@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { validateKubernetesObject } from "../kubernetes-schema.js";
 import type { Problem } from "../validate.js";
 import type { KubernetesObject } from "./install-manifests.js";
@@ -80,4 +81,15 @@ export function gitRepository(input: GitRepositoryInput): KubernetesObject {
     };
     validateKubernetesObject(`GitRepository ${input.name}`, object);
     return object;
+}
+
+/**
+ * A fingerprint of the SSH Secret's content, as the GitRepository's `reconcile.fluxcd.io/requestedAt`:
+ * source-controller does not watch Secrets and backs off exponentially after failed clones, so a new
+ * key or known_hosts would otherwise wait for its next retry, minutes later. A changed value makes
+ * Flux reconcile at once, and the Ready wait sees the result. A hash of a key reveals nothing of it.
+ */
+export function secretRevision(stringData: Record<string, string>): string {
+    const canonical = JSON.stringify(Object.keys(stringData).sort().map((key) => [key, stringData[key]]));
+    return `ssh-secret-${createHash("sha256").update(canonical).digest("hex").slice(0, 16)}`;
 }

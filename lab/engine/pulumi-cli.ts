@@ -56,7 +56,9 @@ export class PulumiCli {
         const log = path.join(this.logDir, `pulumi-${String(++this.commands).padStart(2, "0")}-${args.filter((a) => !a.startsWith("-"))[0] ?? "cli"}.log`);
         fs.writeFileSync(log, `$ pulumi ${args.join(" ")}  (in ${cwd})\n`);
         return new Promise((resolve, reject) => {
-            const child = spawn(this.cli, [...args, "--non-interactive"], { cwd, env: { ...process.env, ...this.env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
+            // Before any `--`, after which everything is a positional value.
+            const end = args.includes("--") ? args.indexOf("--") : args.length;
+            const child = spawn(this.cli, [...args.slice(0, end), "--non-interactive", ...args.slice(end)], { cwd, env: { ...process.env, ...this.env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
             let output = "";
             const collect = (chunk: Buffer) => {
                 output += chunk.toString();

@@ -7,7 +7,7 @@ import { GitSource } from "../../components/flux/git-source.js";
 import { ImageAutomation } from "../../components/flux/image-automation.js";
 import { durationSeconds } from "../../components/flux/readiness.js";
 import { receiverWebhookPath } from "../../components/flux/receiver-manifests.js";
-import { checkGitSshUrl, parseGitSshUrl } from "../../components/flux/source-manifests.js";
+import { checkGitSshUrl, parseGitSshUrl, secretRevision } from "../../components/flux/source-manifests.js";
 import { validateKubernetesObject } from "../../components/kubernetes-schema.js";
 import { MockCloud, isSecretOutput, settled, useMockCloud, valueOf, type RecordedResource } from "../../testing/mock-cloud.js";
 import { validationProblems } from "../../testing/problems.js";
@@ -28,6 +28,15 @@ function validateObject(resource: RecordedResource) {
 const source = { url: `ssh://git@github.com/octo-org/task-tool-cluster-config`, privateKey: KEY, publicKey: "ssh-ed25519 AAAA", knownHosts: "github.com ssh-ed25519 AAAA\n" };
 
 describe("GitSource", () => {
+    it("asks Flux to reconcile when the key or known_hosts change, and only then", () => {
+        const data = { identity: KEY, "identity.pub": "ssh-ed25519 AAAA", known_hosts: "github.com ssh-ed25519 AAAA\n" };
+        assert.match(secretRevision(data), /^ssh-secret-[0-9a-f]{16}$/);
+        assert.equal(secretRevision({ known_hosts: data.known_hosts, identity: KEY, "identity.pub": data["identity.pub"] }), secretRevision(data));
+        assert.notEqual(secretRevision({ ...data, identity: `${KEY}x` }), secretRevision(data));
+        assert.notEqual(secretRevision({ ...data, known_hosts: "github.com ssh-rsa BBBB\n" }), secretRevision(data));
+        assert.ok(!secretRevision(data).includes(KEY.slice(40, 60)));
+    });
+
     it("creates the seed's GitRepository and SSH Secret, waiting for Ready", async () => {
         const cloud = await useMockCloud(new MockCloud());
         const dependency = install();
@@ -44,8 +53,13 @@ describe("GitSource", () => {
         assert.deepEqual(repository.inputs.metadata, {
             name: "task-tool",
             namespace: "flux-system",
-            annotations: { "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "240" },
+            annotations: {
+                "pulumi.com/waitFor": "condition=Ready",
+                "pulumi.com/timeoutSeconds": "240",
+                "reconcile.fluxcd.io/requestedAt": secretRevision({ identity: KEY, "identity.pub": "ssh-ed25519 AAAA", known_hosts: "github.com ssh-ed25519 AAAA\n" }),
+            },
         });
+        assert.deepEqual(repository.secretPaths, [], "the Secret's fingerprint is no secret, so the diff shows the GitRepository");
         const secret = cloud.get("kubernetes:core/v1:Secret", "task-tool-ssh-key");
         assert.deepEqual(secret.inputs.stringData, { identity: KEY, "identity.pub": "ssh-ed25519 AAAA", known_hosts: "github.com ssh-ed25519 AAAA\n" });
         assert.deepEqual(secret.secretPaths, ["stringData"], "the identity reaches the engine as a secret");
