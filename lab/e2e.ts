@@ -375,13 +375,18 @@ async function main(): Promise<void> {
         }
         console.log(`pulumi preview --expect-no-changes after Flux's commit: no changes (${quiet.seconds.toFixed(1)} s)`);
 
-        // 5b. The guardrails pack runs through the engine (built by npm run build:policy).
-        const guarded = await stack.preview("--policy-pack", path.join(projectDir, "policy"), "--policy-pack-config", labPolicyConfig());
-        const policySummary = guarded.output.replace(/\u001b\[[0-9;]*m/g, "").match(/Policies:[\s\S]*$/)?.[0] ?? "";
-        if (guarded.code !== 0 || !/eks-flux-gitops-guardrails/.test(policySummary)) {
-            throw new Error(`pulumi preview --policy-pack policy failed or did not run the pack:\n${guarded.output.split("\n").slice(-40).join("\n")}`);
+        // 5b. The guardrails pack runs through the engine (built by npm run build:policy): it refuses the
+        // lab's SSH URL (not GitHub's ssh://git@ form), and passes once that rule is disabled by name.
+        const policyPack = path.join(projectDir, "policy");
+        const refusedByPolicy = await stack.preview("--policy-pack", policyPack);
+        if (refusedByPolicy.code === 0 || !/\[mandatory\]\s+flux-git-ssh-branch/.test(refusedByPolicy.output)) {
+            throw new Error(`pulumi preview --policy-pack policy should refuse the lab's ssh://root@127.0.0.1 URL:\n${refusedByPolicy.output.split("\n").slice(-30).join("\n")}`);
         }
-        console.log(`pulumi preview --policy-pack policy: the guardrails ran through the engine, no mandatory violation (${guarded.seconds.toFixed(1)} s)`);
+        const guarded = await stack.preview("--policy-pack", policyPack, "--policy-pack-config", labPolicyConfig());
+        if (guarded.code !== 0 || !/eks-flux-gitops-guardrails/.test(guarded.output)) {
+            throw new Error(`pulumi preview --policy-pack policy with the lab's pack config failed:\n${guarded.output.split("\n").slice(-40).join("\n")}`);
+        }
+        console.log(`pulumi preview --policy-pack policy: the guardrails ran through the engine, refused the lab's non-GitHub SSH URL (flux-git-ssh-branch), and passed with that rule disabled (${refusedByPolicy.seconds.toFixed(1)} s, ${guarded.seconds.toFixed(1)} s)`);
 
         // 6. Tags outside the policy's range change nothing.
         const headBefore = git(server.bare, "rev-parse", "main");
@@ -561,17 +566,14 @@ function assertAutomationCommit(server: GitServer, previous: string, tag: string
     return commit;
 }
 
-/**
- * The pack config for the lab's stack: the rules about GitHub's URL form and ECR cannot hold for a
- * local SSH server and a plain-HTTP registry, so they are disabled by name, as a user would.
- */
+/** The pack config for the lab's stack: GitHub's `ssh://git@` URL form cannot hold for the lab's SSH server. */
 function labPolicyConfig(): string {
     const file = path.join(runDir, "policy-config.json");
     fs.writeFileSync(file, JSON.stringify(LAB_POLICY_CONFIG, null, 2));
     return file;
 }
 
-const LAB_POLICY_CONFIG: Record<string, string> = {};
+const LAB_POLICY_CONFIG: Record<string, string> = { "flux-git-ssh-branch": "disabled" };
 
 /** A key pair the lab's SSH server does not authorise, for the wrong-key case. */
 function otherKey(dir: string): string {
