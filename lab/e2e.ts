@@ -476,7 +476,7 @@ async function instantDelivery(kube: KubeClient, cli: PulumiCli, stack: Platform
     if (up.code !== 0) {
         throw new Error(`pulumi up with the receivers failed:\n${up.output.split("\n").slice(-40).join("\n")}`);
     }
-    const outputs = JSON.parse((await cli.ok(stack.dir, ["stack", "output", "--json", "--show-secrets", ...stack.flags()])).output);
+    const outputs = JSON.parse((await cli.ok(stack.dir, ["stack", "output", "--json", "--show-secrets", "--stack", PLATFORM_STACK])).output);
     const gitPath = new URL(outputs.gitWebhookUrl).pathname;
     const imagePath = new URL(outputs.imagePushWebhookUrl).pathname;
     const served = new Set((await kube.list("notification.toolkit.fluxcd.io/v1", "Receiver", FLUX_NAMESPACE)).map((r) => r.status?.webhookPath));
