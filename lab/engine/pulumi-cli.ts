@@ -84,16 +84,6 @@ export class PulumiCli {
     async installPlugin(plugin: LabPlugin): Promise<void> {
         await this.ok(this.home, ["plugin", "install", "resource", plugin.name, plugin.version, "--file", plugin.binary]);
     }
-
-    /** Sets stack config: plain values, and secrets encrypted with the stack's passphrase. */
-    async setConfig(cwd: string, stack: string, values: Record<string, string>, secrets: Record<string, string> = {}): Promise<void> {
-        for (const [key, value] of Object.entries(values)) {
-            await this.ok(cwd, ["config", "set", "--stack", stack, key, "--", value]);
-        }
-        for (const [key, value] of Object.entries(secrets)) {
-            await this.ok(cwd, ["config", "set", "--stack", stack, "--secret", key, "--", value]);
-        }
-    }
 }
 
 /**
