@@ -13,16 +13,19 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execFileSync } from "node:child_process";
-import { seedAppFiles, updateOverlayKustomization } from "eks-flux-gitops";
 import { FAKE_NODE, startCluster, startWorkloads } from "./cluster.js";
 import { PLATFORM_STACK, PlatformStack, type LabIntervals } from "./engine/platform-stack.js";
 import { installLanguageHost, PulumiCli, type LabPlugin } from "./engine/pulumi-cli.js";
 import { measureStackStartup } from "./engine/startup.js";
 import { LAB_CONTROLLERS, startFluxControllers, type RunningFlux } from "./flux-controllers.js";
-import { cloneWorkspace, git, installPushWebhook, startGitServer, type GitServer } from "./git-server.js";
+import { FLUX_NAMESPACE, get, prodDeployment, rollout, waitForRollout } from "./app-state.js";
+import type { LabContext } from "./context.js";
+import { git, installPushWebhook, startGitServer, type GitServer } from "./git-server.js";
 import { readyCondition, type KubeClient, type KubeObject } from "./kube.js";
 import { ProcessGroup, sleep, waitFor } from "./processes.js";
 import { pushTag, restartRegistry, startRegistry, type LabRegistry } from "./registry.js";
+import { follow, summarize, type Timeline } from "./timeline.js";
+import { LAB_APPS, LAB_OWNER, OVERLAY, Workspace } from "./workspace.js";
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /** The programs lab/build.sh made, by name (links to the builds of the pinned versions). */
@@ -31,11 +34,7 @@ const runDir = path.join(projectDir, ".cache/lab", `run-${new Date().toISOString
 /** The engine's state of the last run, kept so its update history can be read afterwards. */
 const lastRunDir = path.join(projectDir, ".cache/lab/last-run");
 const group = new ProcessGroup(path.join(runDir, "logs"));
-const OVERLAY = "app/overlays/prod/kustomization.yaml";
 const AUTOMATION_AUTHOR = "fluxcdbot <fluxcdbot@users.noreply.github.com>";
-const LAB_APPS = ["task-service", "task-reporter", "task-web"];
-const LAB_OWNER = "mamezou-tech";
-const FLUX_NAMESPACE = "flux-system";
 const SYNC_NAME = "task-tool";
 /** Seconds from `pulumi preview` to the stack program's first resource: transpiled ~7 s, type-checked ~19 s on 2 idle cores. */
 const STARTUP_BUDGET_SECONDS = 12;
@@ -45,119 +44,26 @@ const READY_TIMEOUT_SECONDS = 90;
 /** The tutorial's intervals: Git every 30s, re-apply every 5m, tag scan and automation every 1m. */
 const SEED_INTERVALS: LabIntervals = { sourceInterval: "30s", syncInterval: "5m", scanInterval: "1m", automationInterval: "1m" };
 
+/**
+ * The optional phases after the platform is up, in the order they run; LAB_PHASES=a,b runs only
+ * those (for working on one phase locally; CI runs them all). "instant" needs "automation" before it.
+ */
+const PHASES = ["automation", "instant"] as const;
+const selectedPhases = process.env.LAB_PHASES ? process.env.LAB_PHASES.split(",") : [...PHASES];
+for (const phase of selectedPhases) {
+    if (!(PHASES as readonly string[]).includes(phase)) {
+        throw new Error(`LAB_PHASES: unknown phase ${phase}; the phases are ${PHASES.join(", ")}`);
+    }
+}
+if (selectedPhases.includes("instant") && !selectedPhases.includes("automation")) {
+    throw new Error("LAB_PHASES: instant needs automation before it (it starts from the tag automation left)");
+}
+const runs = (phase: (typeof PHASES)[number]) => selectedPhases.includes(phase);
+
 /** The kubernetes provider lab/build.sh built, and the version it is (see lab/versions.env). */
 function kubernetesPlugin(): LabPlugin {
     const versions = Object.fromEntries([...fs.readFileSync(path.join(projectDir, "lab/versions.env"), "utf8").matchAll(/^([A-Z_]+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
     return { name: "kubernetes", version: versions.PULUMI_KUBERNETES_VERSION, binary: bin("pulumi-resource-kubernetes") };
-}
-
-async function get(kube: KubeClient, kind: string, name: string, namespace = FLUX_NAMESPACE): Promise<any> {
-    const apiVersion = {
-        GitRepository: "source.toolkit.fluxcd.io/v1",
-        Kustomization: "kustomize.toolkit.fluxcd.io/v1",
-        ImageRepository: "image.toolkit.fluxcd.io/v1",
-        ImagePolicy: "image.toolkit.fluxcd.io/v1",
-        ImageUpdateAutomation: "image.toolkit.fluxcd.io/v1",
-        Receiver: "notification.toolkit.fluxcd.io/v1",
-        Deployment: "apps/v1",
-    }[kind]!;
-    return kube.get(apiVersion, kind, name, namespace);
-}
-
-/** A pod as its tag, followed by why it is not ready where it is not (phase, node or scheduling message). */
-function describePod(pod: any): string {
-    const tag = pod.spec.containers[0].image.split(":").pop();
-    const condition = (type: string) => pod.status?.conditions?.find((c: { type: string }) => c.type === type);
-    if (condition("Ready")?.status === "True") {
-        return tag;
-    }
-    const where = pod.spec.nodeName ?? `no node: ${condition("PodScheduled")?.message ?? "not scheduled yet"}`;
-    return `${tag} (not ready: ${pod.status?.phase} on ${where})`;
-}
-
-/** What the Deployment of `app` runs: its template's tag, and the tags of its live pods with how many are ready. */
-async function rollout(kube: KubeClient, app: string): Promise<{ tag?: string; rolledOut: boolean; pods: string[] }> {
-    const deployment = await get(kube, "Deployment", `prod-${app}`, "prod");
-    if (!deployment) {
-        return { rolledOut: false, pods: [] };
-    }
-    const tag: string = deployment.spec.template.spec.containers[0].image.split(":").pop();
-    const wanted: number = deployment.spec.replicas ?? 1;
-    const status = deployment.status ?? {};
-    const pods = (await kube.list("v1", "Pod", "prod", deployment.spec.selector.matchLabels)).filter((pod) => !pod.metadata.deletionTimestamp);
-    const podTags = pods.map(describePod);
-    const rolledOut =
-        status.observedGeneration >= deployment.metadata.generation &&
-        status.updatedReplicas === wanted &&
-        status.availableReplicas === wanted &&
-        status.replicas === wanted &&
-        pods.length === wanted &&
-        podTags.every((podTag) => podTag === tag);
-    return { tag, rolledOut, pods: podTags };
-}
-
-/** Waits until the Deployment of `app` runs `tag` and has rolled out: every pod on it, Ready, none of the old ones left. */
-async function waitForRollout(kube: KubeClient, app: string, tag: string, timeoutMs: number): Promise<void> {
-    await waitFor(
-        `Deployment prod-${app} in prod rolled out with tag ${tag}`,
-        timeoutMs,
-        async () => {
-            const state = await rollout(kube, app);
-            return state.tag === tag && state.rolledOut ? true : undefined;
-        },
-        async () => JSON.stringify(await rollout(kube, app)),
-        group,
-    );
-}
-
-/** The developer's side of the tutorial: a clone where tags are bumped by hand through the setter-marker writer. */
-class Workspace {
-    private readonly dir: string;
-
-    constructor(
-        private readonly server: GitServer,
-        private readonly registry: string,
-    ) {
-        this.dir = cloneWorkspace(server.bare, `${runDir}/workspace`);
-    }
-
-    private images(tags: Record<string, string>) {
-        return LAB_APPS.map((name) => ({
-            name,
-            image: `${this.registry}/${LAB_OWNER}/${name}`,
-            tag: tags[name],
-            ...(name === "task-service" ? { policy: { namespace: FLUX_NAMESPACE, name } } : {}),
-        }));
-    }
-
-    /** Commits the files the stack would commit to a new config repository. */
-    seed(): string {
-        const files = seedAppFiles({ apps: this.images(Object.fromEntries(LAB_APPS.map((app) => [app, "1.0.0"]))) });
-        for (const [file, content] of Object.entries(files)) {
-            fs.mkdirSync(path.dirname(path.join(this.dir, file)), { recursive: true });
-            fs.writeFileSync(path.join(this.dir, file), content);
-        }
-        git(this.dir, "checkout", "--quiet", "-b", "main");
-        git(this.dir, "add", ".");
-        git(this.dir, "commit", "--quiet", "-m", "Seed the task tool");
-        git(this.dir, "push", "--quiet", "origin", "main");
-        return git(this.server.bare, "rev-parse", "main");
-    }
-
-    /** Pulls (Flux may have committed), sets one app's newTag, commits and pushes; returns when it pushed. */
-    bump(app: string, tag: string): number {
-        git(this.dir, "pull", "--quiet", "--rebase", "origin", "main");
-        const file = path.join(this.dir, OVERLAY);
-        const current = fs.readFileSync(file, "utf8");
-        const tags = Object.fromEntries(LAB_APPS.map((name) => [name, new RegExp(`newName: \\S+/${name}\\b[^\\n]*\\n\\s*newTag: (\\S+)`).exec(current)?.[1] ?? "1.0.0"]));
-        tags[app] = tag;
-        const images = this.images(tags).map(({ name, image, tag: newTag, policy }) => ({ name, newName: image, newTag, ...(policy ? { policy } : {}) }));
-        fs.writeFileSync(file, updateOverlayKustomization(current, images));
-        git(this.dir, "commit", "--quiet", "-am", `Bump ${app} to ${tag}`);
-        const pushed = Date.now();
-        git(this.dir, "push", "--quiet", "origin", "main");
-        return pushed;
-    }
 }
 
 /** Seconds from a push (to Git, or of a tag to the registry) until the Deployment has rolled out the new tag. */
@@ -242,37 +148,6 @@ async function fluxObjects(kube: KubeClient): Promise<string[]> {
     return left;
 }
 
-/** Milliseconds since `since` at which each named step of one delivery was first seen. */
-type Timeline = Record<string, number>;
-
-/**
- * Follows one delivery, polling every 100 ms, until `steps` have all been seen in order; each step's
- * probe may use what the earlier steps saw. Returns when each step was first seen.
- */
-async function follow(what: string, since: number, timeoutMs: number, steps: Array<[string, () => Promise<boolean>]>): Promise<Timeline> {
-    const seen: Timeline = {};
-    let next = 0;
-    await waitFor(what, timeoutMs, async () => {
-        while (next < steps.length && (await steps[next][1]())) {
-            seen[steps[next][0]] = Date.now() - since;
-            next += 1;
-        }
-        return next === steps.length ? true : undefined;
-    }, async () => `seen so far: ${JSON.stringify(seen)}`, group, 100);
-    return seen;
-}
-
-/** p50 and max of each step over several timelines, in seconds. */
-function summarize(timelines: Timeline[]): Record<string, { p50: number; max: number }> {
-    const steps = Object.keys(timelines[0]);
-    return Object.fromEntries(
-        steps.map((step) => {
-            const values = timelines.map((t) => t[step]).sort((a, b) => a - b);
-            return [step, { p50: Math.round(values[Math.floor((values.length - 1) / 2)]) / 1000, max: Math.round(values[values.length - 1]) / 1000 }];
-        }),
-    );
-}
-
 function keepEngineState(cli: PulumiCli): void {
     fs.rmSync(lastRunDir, { recursive: true, force: true });
     fs.mkdirSync(lastRunDir, { recursive: true });
@@ -307,7 +182,7 @@ async function main(): Promise<void> {
         for (const app of LAB_APPS) {
             await pushTag(registry, `${LAB_OWNER}/${app}`, "1.0.0");
         }
-        const workspace = new Workspace(server, registry);
+        const workspace = new Workspace(server, registry, `${runDir}/workspace`);
         const seeded = workspace.seed();
         console.log(`lab up in ${seconds(started).toFixed(1)} s: API server, controllers, KWOK node, sshd, registry; config repository seeded at ${seeded.slice(0, 7)}`);
 
@@ -335,13 +210,42 @@ async function main(): Promise<void> {
         }
         console.log(`pulumi up: ${await assertReadyNow(kube, `main@sha1:${seeded}`)}, in ${up.seconds.toFixed(1)} s`);
         report.upSeconds = up.seconds;
-        await waitForRollout(kube, "task-service", "1.0.0", 60_000);
-        console.log(`Deployment prod-task-service in prod rolled out: ${JSON.stringify((await rollout(kube, "task-service")).pods)} on ${FAKE_NODE}`);
+        await waitForRollout(kube, prodDeployment("task-service"), "1.0.0", 60_000, group);
+        console.log(`Deployment prod-task-service in prod rolled out: ${JSON.stringify((await rollout(kube, prodDeployment("task-service"))).pods)} on ${FAKE_NODE}`);
 
+        const ctx: LabContext = { projectDir, runDir, group, bin, kube, kubeconfig, cli, stack, server, registry: labRegistry, workspace, flux };
+        if (runs("automation")) {
+            await automationPhases(ctx, report);
+        }
+        if (runs("instant")) {
+            // 8. Instant delivery: Receivers for the Git server's push webhook and the registry's push notifications.
+            report.instant = await instantDelivery(kube, cli, stack, server, labRegistry, workspace, flux);
+        }
+
+        // 9. Destroy: Flux's objects go while their controllers run, so no finalizer is left; the retained stays.
+        await destroyPhase(ctx, report);
+
+        const peaks = group.peakMemory();
+        const labPeakMiB = Object.values(peaks).reduce((sum, mib) => sum + mib, 0) + Math.round(process.resourceUsage().maxRSS / 1024);
+        console.log(`peak memory: ${labPeakMiB} MiB at most (the sum of each program's peak and this test's); ${Object.entries(peaks).map(([name, mib]) => `${name} ${mib}`).join(", ")}`);
+        console.log(`lab: ${JSON.stringify({ totalSeconds: Math.round(seconds(started)), labPeakMiB, seedIntervals: SEED_INTERVALS, ...report })}`);
+    } finally {
+        try {
+            keepEngineState(cli);
+        } finally {
+            await group.stopAll();
+        }
+    }
+}
+
+/** Steps 3-7: a manual commit, image automation, Git owning the app, the guardrails, tags out of range, a range change. */
+async function automationPhases({ kube, cli, stack, server, registry: labRegistry, workspace }: LabContext, report: Record<string, unknown>): Promise<void> {
+        const registry = labRegistry.address;
+        const seconds = (since: number) => (Date.now() - since) / 1000;
         // 3. A manual tag change in Git is applied.
         const seed: Partial<Latencies> = {};
         const pushed = workspace.bump("task-service", "1.1.0");
-        await waitForRollout(kube, "task-service", "1.1.0", 120_000);
+        await waitForRollout(kube, prodDeployment("task-service"), "1.1.0", 120_000, group);
         seed.commitToApplied = seconds(pushed);
         console.log(`commit newTag 1.1.0 -> rolled out in ${seed.commitToApplied.toFixed(1)} s`);
 
@@ -361,7 +265,7 @@ async function main(): Promise<void> {
                 group,
             );
             assertAutomationCommit(server, previous, tag);
-            await waitForRollout(kube, "task-service", tag, timeoutMs);
+            await waitForRollout(kube, prodDeployment("task-service"), tag, timeoutMs, group);
             return { seconds: seconds(tagPushed), commit };
         };
         const automated = await update("1.1.0", "1.1.1", 300_000);
@@ -403,7 +307,7 @@ async function main(): Promise<void> {
         }, undefined, group);
         const policy = (await get(kube, "ImagePolicy", "task-service")).status.latestRef.tag;
         const head = git(server.bare, "rev-parse", "main");
-        const running = await rollout(kube, "task-service");
+        const running = await rollout(kube, prodDeployment("task-service"));
         if (policy !== "1.1.1" || head !== headBefore || running.tag !== "1.1.1" || !running.rolledOut) {
             throw new Error(`1.2.0 and 2.0.0 changed something: policy chose ${policy}, main ${head.slice(0, 7)} (was ${headBefore.slice(0, 7)}), Deployment ${JSON.stringify(running)}`);
         }
@@ -419,10 +323,11 @@ async function main(): Promise<void> {
         const moved = await update("1.1.1", "1.2.0", 180_000, false);
         console.log(`pulumi up of the new range in ${rangeUp.seconds.toFixed(1)} s -> ImagePolicy chose 1.2.0 -> commit by fluxcdbot -> rolled out ${seconds(rangeStarted).toFixed(1)} s after pulumi up began:\n${moved.commit.replace(/^/gm, "    ")}`);
 
-        // 8. Instant delivery: Receivers for the Git server's push webhook and the registry's push notifications.
-        report.instant = await instantDelivery(kube, cli, stack, server, labRegistry, workspace, flux);
+        report.seed = seed;
+}
 
-        // 9. Destroy: Flux's objects go while their controllers run, so no finalizer is left; the retained stays.
+/** Step 9: `pulumi destroy` while the controllers run; no Flux object left, the retained kept. */
+async function destroyPhase({ kube, stack, server }: LabContext, report: Record<string, unknown>): Promise<void> {
         const commitsBefore = git(server.bare, "rev-list", "--count", "main");
         let destroying = true;
         const kubelet = stopControllersWhenDeleted(kube, () => destroying);
@@ -448,18 +353,6 @@ async function main(): Promise<void> {
         }
         console.log(`pulumi destroy in ${destroyed.seconds.toFixed(1)} s: no Flux object left, controllers' Deployments gone; kept: namespaces ${FLUX_NAMESPACE} and prod, ${retained.crds} Flux CRDs, Git history (${commitsAfter} commits)`);
         report.destroySeconds = destroyed.seconds;
-
-        const peaks = group.peakMemory();
-        const labPeakMiB = Object.values(peaks).reduce((sum, mib) => sum + mib, 0) + Math.round(process.resourceUsage().maxRSS / 1024);
-        console.log(`peak memory: ${labPeakMiB} MiB at most (the sum of each program's peak and this test's); ${Object.entries(peaks).map(([name, mib]) => `${name} ${mib}`).join(", ")}`);
-        console.log(`lab: ${JSON.stringify({ totalSeconds: Math.round(seconds(started)), labPeakMiB, seedIntervals: SEED_INTERVALS, seed, ...report })}`);
-    } finally {
-        try {
-            keepEngineState(cli);
-        } finally {
-            await group.stopAll();
-        }
-    }
 }
 
 /**
@@ -498,14 +391,14 @@ async function instantDelivery(kube: KubeClient, cli: PulumiCli, stack: Platform
         const delivered: Array<[string, () => Promise<boolean>]> = [
             ["event delivered", async () => (await get(kube, "ImageRepository", "task-service"))?.metadata?.annotations?.["reconcile.fluxcd.io/requestedAt"] !== requested],
         ];
-        const timeline = await follow(`tag ${tag} to reach the pods`, since, 150_000, [
+        const timeline = await follow(group, `tag ${tag} to reach the pods`, since, 150_000, [
             ...(events ? delivered : []),
             ["scan done", async () => (await get(kube, "ImageRepository", "task-service"))?.status?.lastScanResult?.latestTags?.includes(tag) === true],
             ["policy chose it", async () => (await get(kube, "ImagePolicy", "task-service"))?.status?.latestRef?.tag === tag],
             ["commit pushed", async () => (head = git(server.bare, "rev-parse", "main")) !== before],
             ["Kustomization applied", async () => (await get(kube, "Kustomization", SYNC_NAME))?.status?.lastAppliedRevision === `main@sha1:${head}`],
             ["pods Ready", async () => {
-                const state = await rollout(kube, "task-service");
+                const state = await rollout(kube, prodDeployment("task-service"));
                 return state.tag === tag && state.rolledOut;
             }],
         ]);
@@ -515,11 +408,11 @@ async function instantDelivery(kube: KubeClient, cli: PulumiCli, stack: Platform
     const commit = async (tag: string): Promise<Timeline> => {
         const pushed = workspace.bump("task-web", tag);
         const head = git(server.bare, "rev-parse", "main");
-        return follow(`commit of task-web ${tag} to reach the pods`, pushed, 60_000, [
+        return follow(group, `commit of task-web ${tag} to reach the pods`, pushed, 60_000, [
             ["source fetched", async () => (await get(kube, "GitRepository", SYNC_NAME))?.status?.artifact?.revision === `main@sha1:${head}`],
             ["Kustomization applied", async () => (await get(kube, "Kustomization", SYNC_NAME))?.status?.lastAppliedRevision === `main@sha1:${head}`],
             ["pods Ready", async () => {
-                const state = await rollout(kube, "task-web");
+                const state = await rollout(kube, prodDeployment("task-web"));
                 return state.tag === tag && state.rolledOut;
             }],
         ]);

@@ -1,0 +1,32 @@
+import { waitFor, type ProcessGroup } from "./processes.js";
+
+/** Milliseconds since `since` at which each named step of one delivery was first seen. */
+export type Timeline = Record<string, number>;
+
+/**
+ * Follows one delivery, polling every 100 ms, until `steps` have all been seen in order; each step's
+ * probe may use what the earlier steps saw. Returns when each step was first seen.
+ */
+export async function follow(group: ProcessGroup, what: string, since: number, timeoutMs: number, steps: Array<[string, () => Promise<boolean>]>): Promise<Timeline> {
+    const seen: Timeline = {};
+    let next = 0;
+    await waitFor(what, timeoutMs, async () => {
+        while (next < steps.length && (await steps[next][1]())) {
+            seen[steps[next][0]] = Date.now() - since;
+            next += 1;
+        }
+        return next === steps.length ? true : undefined;
+    }, async () => `seen so far: ${JSON.stringify(seen)}`, group, 100);
+    return seen;
+}
+
+/** p50 and max of each step over several timelines, in seconds. */
+export function summarize(timelines: Timeline[]): Record<string, { p50: number; max: number }> {
+    const steps = Object.keys(timelines[0]);
+    return Object.fromEntries(
+        steps.map((step) => {
+            const values = timelines.map((t) => t[step]).sort((a, b) => a - b);
+            return [step, { p50: Math.round(values[Math.floor((values.length - 1) / 2)]) / 1000, max: Math.round(values[values.length - 1]) / 1000 }];
+        }),
+    );
+}
