@@ -35,7 +35,7 @@ const platform = new GitOpsPlatform(PLATFORM_LOGICAL_NAME, {
         gitSsh: config.gitSshCidrs.length > 0 ? { kind: "cidrs", cidrs: config.gitSshCidrs } : { kind: "github" },
     },
     registry: { namePrefix: config.imageNamePrefix || undefined },
-    git: { owner: config.githubOwner, name: config.configRepository, branch: config.branch, provider: githubProvider },
+    git: { owner: config.githubOwner, name: config.configRepository, branch: config.branch, provider: githubProvider, keyRotation: config.deployKeyRotation },
     sync: {
         path: config.syncPath,
         targetNamespace: config.targetNamespace,
@@ -58,6 +58,7 @@ const platform = new GitOpsPlatform(PLATFORM_LOGICAL_NAME, {
               },
           }
         : {}),
+    receiverTokenRotation: config.receiverTokenRotation,
     protectData: config.protectData,
 });
 

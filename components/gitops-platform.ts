@@ -20,7 +20,7 @@ import { isEcrImage, imagePolicyName } from "./flux/image-manifests.js";
 import { FluxInstall, type FluxInstallArgs } from "./flux/install.js";
 import { ConfigRepository, type ConfigRepositoryArgs } from "./github/config-repository.js";
 import { seedAppFiles } from "./github/seed-app-files.js";
-import { assertValid, checkKubernetesLabelName, checkSemverRange, checkUnique, type Problem } from "./validate.js";
+import { assertValid, checkKubernetesLabelName, checkRotation, checkSemverRange, checkUnique, type Problem } from "./validate.js";
 
 export interface PlatformApp {
     /** App name: its ECR repository, Deployment and ImagePolicy are named after it. */
@@ -113,6 +113,12 @@ export interface GitOpsPlatformArgs {
      * semverRange when a push is reported, their scanInterval staying the safety net. @default off
      */
     imagePushEvents?: ImagePushEventsOptions;
+    /**
+     * Raise by one to rotate the generated Receiver tokens (the GitHub receiver's and the image push
+     * receiver's): new tokens and Secrets beside the old ones, each Receiver switched together with its
+     * caller (GitHub webhook, EventBridge connection), the old Secrets deleted last. @default 0
+     */
+    receiverTokenRotation?: number;
     /** Tags on AWS resources. @default none */
     tags?: Record<string, string>;
     /**
@@ -280,6 +286,8 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
             checkPlatformApps(args.apps),
             checkPlatformSync(args),
             args.imagePushEvents ? checkImagePushEvents(args.imagePushEvents, { apps: args.apps, receiver: githubReceiver, namespace: fluxNamespace, receiverName: imageReceiverName }) : undefined,
+            checkRotation("receiverTokenRotation", args.receiverTokenRotation),
+            "server" in args.git ? undefined : checkRotation("git.keyRotation", args.git.keyRotation),
         ]);
         super("eks-flux-gitops:index:GitOpsPlatform", name, {}, opts);
         const syncPath = args.sync.path ?? "./app/overlays/prod";
@@ -452,7 +460,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
         if (githubReceiver && repository) {
             new GitHubReceiver(
                 `${name}-receiver`,
-                { name: syncName, namespace: fluxNamespace, gitRepository: syncName, repository: repository.repositoryName, exposure: githubReceiver },
+                { name: syncName, namespace: fluxNamespace, gitRepository: syncName, repository: repository.repositoryName, exposure: githubReceiver, tokenRotation: args.receiverTokenRotation },
                 { parent: this, providers: [provider, githubProvider!], dependsOn: [...installed, gitSource] },
             );
         }
@@ -468,6 +476,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
                     type: push.type,
                     githubActions: push.githubActions,
                     token: push.token,
+                    tokenRotation: args.receiverTokenRotation,
                     exposure: imagePushExposure(push, githubReceiver, fluxNamespace),
                 },
                 fluxOptions([...installed, ...(imageAutomation ? [imageAutomation] : [])]),

@@ -296,3 +296,10 @@ export function checkUnique(field: string, values: readonly string[]): Problem[]
     });
     return problems;
 }
+
+/** A rotation counter: a whole number from 0 up; raising it replaces what it rotates. */
+export function checkRotation(field: string, rotation: number | undefined): Problem | undefined {
+    return rotation === undefined || (Number.isSafeInteger(rotation) && rotation >= 0)
+        ? undefined
+        : { field, value: rotation, rule: "must be a whole number from 0 up; raise it by one to rotate" };
+}

@@ -6,6 +6,7 @@ import {
     checkGoDuration,
     checkKubernetesLabelName,
     checkKubernetesName,
+    checkRotation,
     checkSemverRange,
     checkUnique,
     describeCoverage,
@@ -54,6 +55,8 @@ export interface StackConfig {
     imagePushReceiverHost: string;
     imagePushIngressClass: string;
     imagePushRateLimitPerSecond: number;
+    deployKeyRotation: number;
+    receiverTokenRotation: number;
 }
 
 /** Reads one raw config value as Pulumi hands it to a program: a string, JSON for structured values. */
@@ -319,6 +322,11 @@ export function readStackConfig(project: string, get: ConfigGetter): StackConfig
         "must be from 1 to 300 calls per second (EventBridge's default and usual quota per API destination is 300)",
     );
 
+    const deployKeyRotation = integer("deployKeyRotation", 0);
+    add(checkRotation(key("deployKeyRotation"), deployKeyRotation));
+    const receiverTokenRotation = integer("receiverTokenRotation", 0);
+    add(checkRotation(key("receiverTokenRotation"), receiverTokenRotation));
+
     assertValid(`stack config of project ${project}`, [problems]);
     return {
         githubOwner,
@@ -352,5 +360,7 @@ export function readStackConfig(project: string, get: ConfigGetter): StackConfig
         imagePushReceiverHost,
         imagePushIngressClass,
         imagePushRateLimitPerSecond,
+        deployKeyRotation,
+        receiverTokenRotation,
     };
 }

@@ -198,6 +198,17 @@ describe("GitOpsPlatform", () => {
         assert.deepEqual(cloud.resources.map((r) => r.type), ["pulumi:providers:kubernetes"]);
     });
 
+    it("refuses rotation counters that are not whole numbers from 0 up, naming the platform's fields", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        const git = (seed as { git: Record<string, unknown> }).git;
+        assert.deepEqual(validationProblems(() => new GitOpsPlatform("x", { ...seed, git: { ...git, keyRotation: 0.5 } as never, receiverTokenRotation: -1 })), [
+            "receiverTokenRotation = -1: must be a whole number from 0 up; raise it by one to rotate",
+            "git.keyRotation = 0.5: must be a whole number from 0 up; raise it by one to rotate",
+        ]);
+        await settled(cloud);
+        assert.equal(cloud.resources.length, 0);
+    });
+
     it("refuses image push events EventBridge or Flux could not serve, before creating anything", async () => {
         const cloud = await useMockCloud(new MockCloud());
         assert.deepEqual(validationProblems(() => new GitOpsPlatform("x", { ...seed, imagePushEvents: { type: "generic-oidc", eventBridge: { invocationRateLimitPerSecond: 500 } } })), [

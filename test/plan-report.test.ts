@@ -20,7 +20,7 @@ function recorded(partial: Partial<RecordedResource> & Pick<RecordedResource, "t
         custom: true,
         secretPaths: [],
         dependencies: [],
-        options: { protect: false, retainOnDelete: false, ignoreChanges: [], additionalSecretOutputs: [] },
+        options: { protect: false, retainOnDelete: false, ignoreChanges: [], additionalSecretOutputs: [], deleteBeforeReplace: false },
         parent: STACK,
         ...partial,
     };

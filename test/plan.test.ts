@@ -19,6 +19,13 @@ function plan(out: string, ...flags: string[]) {
     return spawnSync(process.execPath, ["--import", "tsx", "scripts/plan.ts", "--quiet", "--out", out, ...flags], { cwd: projectDir, encoding: "utf8" });
 }
 
+/** The Flux SSH Secret's manifest: named after its content, `Secret-task-tool-ssh-<10 hex digits>.yaml`. */
+function sshSecretFile(planDir: string): string {
+    const files = fs.readdirSync(path.join(planDir, "manifests/flux-system")).filter((f) => /^Secret-task-tool-ssh-[0-9a-f]{10}\.yaml$/.test(f));
+    assert.equal(files.length, 1, `one SSH Secret in ${planDir}: ${files.join(", ")}`);
+    return files[0];
+}
+
 describe("offline plan of the prod stack", function () {
     this.timeout(60000);
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
@@ -47,7 +54,7 @@ describe("offline plan of the prod stack", function () {
     it("masks every secret: the deploy key, the kubeconfig", () => {
         const text = fs.readFileSync(path.join(out, "resources.json"), "utf8") + fs.readFileSync(path.join(out, "outputs.json"), "utf8");
         assert.doesNotMatch(text, /BEGIN OPENSSH PRIVATE KEY/);
-        const secret = parse(fs.readFileSync(path.join(out, "manifests/flux-system/Secret-task-tool-ssh-key.yaml"), "utf8"));
+        const secret = parse(fs.readFileSync(path.join(out, "manifests/flux-system", sshSecretFile(out)), "utf8"));
         assert.deepEqual(secret.stringData, { identity: "[secret]", "identity.pub": "[secret]", known_hosts: "[secret]" });
         assert.equal(JSON.parse(fs.readFileSync(path.join(out, "outputs.json"), "utf8")).kubeconfig, "[secret]");
     });
@@ -194,6 +201,27 @@ describe("offline plan of the prod stack", function () {
         assert.deepEqual(unprotected.filter((r) => r.options.protect), []);
     });
 
+    it("rotates the deploy key with deployKeyRotation: a new key and deploy key beside the old, the Secret and GitRepository switched, nothing protected touched", () => {
+        const rotated = path.join(root, "rotated");
+        const result = plan(rotated, "--config", "githubOwner=octo-org", "--config", "deployKeyRotation=1", "--against", out);
+        assert.equal(result.status, 0, result.stderr);
+        const read = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, "resources.json"), "utf8")) as PlanResource[];
+        const find = (resources: PlanResource[], type: string) => resources.filter((r) => r.type === type);
+        const [before, after] = [read(out), read(rotated)];
+        const keyBefore = find(before, "tls:index/privateKey:PrivateKey");
+        const keyAfter = find(after, "tls:index/privateKey:PrivateKey");
+        assert.deepEqual([keyBefore.map((k) => k.urn), keyBefore.map((k) => k.options.replacementTrigger)], [keyAfter.map((k) => k.urn), [0]]);
+        assert.deepEqual(keyAfter.map((k) => k.options.replacementTrigger), [1], "the engine replaces the key pair (create first) when the trigger changes");
+        const deployKeys = (resources: PlanResource[]) => find(resources, "github:index/repositoryDeployKey:RepositoryDeployKey").map((k) => [k.name, k.inputs.title, k.options.deleteBeforeReplace]);
+        assert.deepEqual(deployKeys(before), [["mz-k8s-config-deploy-key", "flux (prod)", true]]);
+        assert.deepEqual(deployKeys(after), [["mz-k8s-config-deploy-key-r1", "flux (prod, rotation 1)", true]], "a new name: created before the old one, which the engine deletes last");
+        const secretName = (dir: string) => sshSecretFile(dir).replace(/^Secret-|\.yaml$/g, "");
+        assert.notEqual(secretName(rotated), secretName(out), "the mock key of the new rotation is another key, so another Secret");
+        const gitRepository = (resources: PlanResource[]) => (find(resources, "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository")[0].inputs.spec as { secretRef: { name: string } }).secretRef.name;
+        assert.deepEqual([gitRepository(before), gitRepository(after)], [secretName(out), secretName(rotated)]);
+        assert.deepEqual(dataLosses(before, after), [], "a rotation loses no data");
+    });
+
     it("names the images a renamed prefix or a removed app would lose", () => {
         const moved = path.join(root, "moved");
         assert.equal(plan(moved, "--config", "githubOwner=octo-org", "--config", "imageNamePrefix=acme", "--config", 'apps=["task-service","task-reporter"]', "--config", "configRepository=renamed").status, 0);
@@ -252,7 +280,7 @@ describe("offline plan of the prod stack", function () {
         assert.match(result.stderr, /warning: --show-secrets writes secret values .* readable by you only/);
         assert.equal(fs.statSync(shown).mode & 0o777, 0o700);
         assert.equal(fs.statSync(path.join(shown, "resources.json")).mode & 0o777, 0o600);
-        assert.equal(fs.statSync(path.join(shown, "manifests/flux-system/Secret-task-tool-ssh-key.yaml")).mode & 0o777, 0o600);
+        assert.equal(fs.statSync(path.join(shown, "manifests/flux-system", sshSecretFile(shown))).mode & 0o777, 0o600);
         assert.equal(fs.statSync(out).mode & 0o077, 0o055, "a masked plan stays readable");
     });
 });

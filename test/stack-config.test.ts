@@ -158,6 +158,17 @@ describe("stack config", () => {
         assert.deepEqual([on.imagePushEvents, on.imagePushReceiverHost, on.imagePushRateLimitPerSecond], [true, "flux-webhook.example.com", 2]);
     });
 
+    it("reads the rotation counters, 0 unless set, and refuses what is not a whole number from 0 up", () => {
+        const defaults = prodConfig({})();
+        assert.deepEqual([defaults.deployKeyRotation, defaults.receiverTokenRotation], [0, 0]);
+        const rotated = prodConfig({ "eks-flux-gitops:deployKeyRotation": 3, "eks-flux-gitops:receiverTokenRotation": 1 })();
+        assert.deepEqual([rotated.deployKeyRotation, rotated.receiverTokenRotation], [3, 1]);
+        assert.deepEqual(validationProblems(prodConfig({ "eks-flux-gitops:deployKeyRotation": -1, "eks-flux-gitops:receiverTokenRotation": 1.5 })), [
+            "eks-flux-gitops:deployKeyRotation = -1: must be a whole number from 0 up; raise it by one to rotate",
+            "eks-flux-gitops:receiverTokenRotation = 1.5: must be a whole number",
+        ]);
+    });
+
     it("names the image push keys that are missing or out of range", () => {
         assert.deepEqual(validationProblems(prodConfig({ "eks-flux-gitops:imagePushEvents": true, "eks-flux-gitops:imagePushRateLimitPerSecond": 0 })), [
             "eks-flux-gitops:imagePushReceiverHost = \"\": is required: set it with `pulumi config set imagePushReceiverHost <value>`",

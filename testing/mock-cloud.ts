@@ -38,6 +38,9 @@ export interface RecordedOptions {
     deletedWith?: string;
     additionalSecretOutputs: string[];
     customTimeouts?: { create?: string; update?: string; delete?: string };
+    deleteBeforeReplace: boolean;
+    /** The value whose change makes the engine replace the resource (undefined: none set). */
+    replacementTrigger?: unknown;
 }
 
 /** The part of the engine's RegisterResourceRequest that the mocks read. */
@@ -52,6 +55,8 @@ interface RegisterRequest {
     getDeletedwith(): string;
     getAdditionalsecretoutputsList(): string[];
     getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+    getDeletebeforereplace(): boolean;
+    getReplacementTrigger(): { toJavaScript(): unknown } | undefined;
 }
 
 export type OutputsFor = (args: pulumi.runtime.MockResourceArgs, cloud: MockCloud) => Record<string, any>;
@@ -140,8 +145,11 @@ export const DEFAULT_OUTPUTS: Record<string, OutputsFor> = {
         };
     },
     "aws:ec2/launchTemplate:LaunchTemplate": ({ name }) => ({ latestVersion: 1, arn: arn("ec2", `launch-template/lt-${name}`) }),
-    "tls:index/privateKey:PrivateKey": ({ inputs, name }) => {
-        const pair = generateOpenSshKeyPair(inputs.algorithm ?? "RSA", { ecdsaCurve: inputs.ecdsaCurve, rsaBits: inputs.rsaBits, seed: `mock-key-${name}` });
+    "tls:index/privateKey:PrivateKey": ({ inputs, name }, cloud) => {
+        // Deterministic per name, and another key when the engine would replace it (a new trigger).
+        const trigger = cloud.resources.findLast((r) => r.type === "tls:index/privateKey:PrivateKey" && r.name === name)?.options.replacementTrigger;
+        const seed = trigger === undefined || trigger === 0 ? `mock-key-${name}` : `mock-key-${name}-${JSON.stringify(trigger)}`;
+        const pair = generateOpenSshKeyPair(inputs.algorithm ?? "RSA", { ecdsaCurve: inputs.ecdsaCurve, rsaBits: inputs.rsaBits, seed });
         return {
             privateKeyOpenssh: pair.privateKeyOpenssh,
             privateKeyPem: pair.privateKeyPem,
@@ -220,6 +228,8 @@ function recordedOptions(request: RegisterRequest | undefined): RecordedOptions 
         ignoreChanges: request?.getIgnorechangesList() ?? [],
         deletedWith: request?.getDeletedwith() || undefined,
         additionalSecretOutputs: request?.getAdditionalsecretoutputsList() ?? [],
+        deleteBeforeReplace: request?.getDeletebeforereplace() ?? false,
+        replacementTrigger: request?.getReplacementTrigger()?.toJavaScript(),
         customTimeouts: timeouts
             ? { create: timeouts.getCreate() || undefined, update: timeouts.getUpdate() || undefined, delete: timeouts.getDelete() || undefined }
             : undefined,

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { assertValid, checkGitBranch, checkGoDuration, checkKubernetesLabelName, checkKubernetesName } from "../validate.js";
+import { checkContentNamedSecretBase, contentNamedSecret } from "./content-named-secret.js";
 import { checkReadyTimeout, readinessAnnotations } from "./readiness.js";
 import { checkGitSshUrl, gitRepository, gitSshSecret, secretRevision } from "./source-manifests.js";
 
@@ -21,7 +22,12 @@ export interface GitSourceArgs {
     publicKey: pulumi.Input<string>;
     /** known_hosts lines of the Git server's host keys. */
     knownHosts: pulumi.Input<string>;
-    /** Name of the Secret holding key and known_hosts. @default "<name>-ssh-key" */
+    /**
+     * Name of the Secret holding key and known_hosts. A fixed name makes a new key or known_hosts a
+     * replacement that deletes the Secret before creating it again (Flux is without a key for that
+     * moment). @default "<name>-ssh-<10 hex digits of the content's SHA-256>": a new key gets a new
+     * Secret beside the old one, the GitRepository switches to it, and the old one is deleted last
+     */
     secretName?: string;
     /** How long `pulumi up` waits for the GitRepository to be Ready. @default "5m" */
     readyTimeout?: string;
@@ -60,14 +66,14 @@ export class GitSource extends pulumi.ComponentResource {
     constructor(name: string, args: GitSourceArgs, opts?: pulumi.ComponentResourceOptions) {
         const repositoryName = args.name ?? name;
         const namespace = args.namespace ?? "flux-system";
-        const secretName = args.secretName ?? `${repositoryName}-ssh-key`;
+        const secretBase = `${repositoryName}-ssh`;
         const branch = args.branch ?? "main";
         const interval = args.interval ?? "1m";
         const readyTimeout = args.readyTimeout ?? "5m";
         assertValid(`GitSource ${name}`, [
-            checkKubernetesName("name", repositoryName),
+            checkKubernetesName("name", repositoryName) ?? (args.secretName === undefined ? checkContentNamedSecretBase("name", repositoryName, secretBase) : undefined),
             checkKubernetesLabelName("namespace", namespace),
-            checkKubernetesName("secretName", secretName),
+            args.secretName !== undefined ? checkKubernetesName("secretName", args.secretName) : undefined,
             checkGitBranch("branch", branch),
             checkGoDuration("interval", interval),
             checkReadyTimeout("readyTimeout", readyTimeout),
@@ -83,18 +89,27 @@ export class GitSource extends pulumi.ComponentResource {
 
         const stringData = pulumi.secret(
             pulumi.all([args.privateKey, args.publicKey, args.knownHosts]).apply(([identity, identityPub, knownHosts]) =>
-                gitSshSecret({ name: secretName, namespace, identity, identityPub, knownHosts }).stringData as Record<string, string>,
+                gitSshSecret({ name: args.secretName ?? secretBase, namespace, identity, identityPub, knownHosts }).stringData as Record<string, string>,
             ),
         );
+        // The name is a hash of the content, not the content: it need not be secret.
+        const secretName: pulumi.Output<string> = args.secretName
+            ? pulumi.output(args.secretName)
+            : pulumi.unsecret(stringData.apply((data) => contentNamedSecret(secretBase, [data.identity, data["identity.pub"], data.known_hosts])));
         const secret = new k8s.core.v1.Secret(
             `${name}-ssh-key`,
             { metadata: { name: secretName, namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } }, type: "Opaque", stringData },
             child,
         );
-        const spec = pulumi.output(args.url).apply((url) => {
+        const spec = pulumi.all([args.url, secretName]).apply(([url, secretRefName]) => {
             assertValid(`GitSource ${name}`, [checkGitSshUrl("url", url)]);
-            return gitRepository({ name: repositoryName, namespace, url, branch, interval, secretName }).spec;
+            return gitRepository({ name: repositoryName, namespace, url, branch, interval, secretName: secretRefName }).spec;
         });
+        // source-controller does not watch Secrets: a Secret changed under a fixed name needs a nudge.
+        // A content-named Secret changes the secretRef itself, which Flux reconciles at once.
+        const annotations = args.secretName
+            ? pulumi.unsecret(stringData.apply((data) => ({ ...readinessAnnotations(readyTimeout), "reconcile.fluxcd.io/requestedAt": secretRevision(data) })))
+            : readinessAnnotations(readyTimeout);
         new k8s.apiextensions.CustomResource(
             `${name}-repository`,
             {
@@ -103,7 +118,7 @@ export class GitSource extends pulumi.ComponentResource {
                 metadata: {
                     name: repositoryName,
                     namespace,
-                    annotations: pulumi.unsecret(stringData.apply((data) => ({ ...readinessAnnotations(readyTimeout), "reconcile.fluxcd.io/requestedAt": secretRevision(data) }))),
+                    annotations,
                 },
                 spec,
             },
@@ -112,7 +127,7 @@ export class GitSource extends pulumi.ComponentResource {
 
         this.name = pulumi.output(repositoryName);
         this.namespace = pulumi.output(namespace);
-        this.secretName = pulumi.output(secretName);
+        this.secretName = secretName;
         this.secretData = stringData;
         this.registerOutputs({ name: this.name, namespace: this.namespace, secretName: this.secretName });
     }

@@ -1,15 +1,16 @@
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { assertValid, checkKubernetesLabelName, checkKubernetesName, checkKubernetesServiceName, type Problem } from "../validate.js";
+import { assertValid, checkKubernetesLabelName, checkKubernetesName, checkKubernetesServiceName, checkRotation, type Problem } from "../validate.js";
 import { childOptions } from "./git-source.js";
 import { githubReceiver, receiverWebhookPath } from "./receiver-manifests.js";
 import { checkReceiverExposure, exposeReceiver, type ReceiverExposure } from "./receiver-exposure.js";
-import { checkReceiverToken, receiverToken, receiverTokenSecret } from "./receiver-token.js";
+import { checkContentNamedSecretBase } from "./content-named-secret.js";
+import { checkReceiverToken, receiverArgs, receiverToken, receiverTokenSecret } from "./receiver-token.js";
 
 /** A problem of a name derived from `name`, reported on the field the user wrote. */
 function derivedName(problem: Problem | undefined, name: string, what: string): Problem | undefined {
-    return problem && { field: "name", value: name, rule: `makes ${what} too long or invalid: ${problem.rule.replace(/^gives the Service name "[^"]*", which /, "")}` };
+    return problem && { field: "name", value: name, rule: `makes ${what} too long or invalid: ${problem.rule.replace(/^gives the (Service|Secret) name "[^"]*", which /, "")}` };
 }
 
 export interface GitHubReceiverArgs {
@@ -29,8 +30,14 @@ export interface GitHubReceiverArgs {
     repository?: pulumi.Input<string>;
     /** How the webhook reaches the cluster; `cluster` is refused, since GitHub calls from outside. */
     exposure: ReceiverExposure;
-    /** An existing HMAC token (at least 32 characters), stored secret. @default a generated 40-character token */
+    /** An existing HMAC token (at least 32 characters), stored secret; pass another to rotate it. @default a generated 40-character token */
     token?: pulumi.Input<string>;
+    /**
+     * Raise by one to rotate the generated token: `pulumi up` makes a new token and its Secret beside
+     * the old ones, points the Receiver and the GitHub webhook (URL and secret together) at them, then
+     * deletes the old Secret. @default 0
+     */
+    tokenRotation?: number;
 }
 
 /**
@@ -46,7 +53,7 @@ export class GitHubReceiver extends pulumi.ComponentResource {
         const receiverName = args.name ?? name;
         const namespace = args.namespace ?? "flux-system";
         assertValid(`GitHubReceiver ${name}`, [
-            checkKubernetesName("name", receiverName) ?? derivedName(checkKubernetesName("name", `${receiverName}-token`), receiverName, "its token Secret's name"),
+            checkKubernetesName("name", receiverName) ?? derivedName(checkContentNamedSecretBase("name", receiverName, `${receiverName}-token`), receiverName, "its token Secret's name"),
             args.exposure.kind === "load-balancer" ? derivedName(checkKubernetesServiceName("name", `${receiverName}-webhook`), receiverName, "the webhook Service's name") : undefined,
             checkKubernetesLabelName("namespace", namespace),
             checkKubernetesName("gitRepository", args.gitRepository),
@@ -55,17 +62,18 @@ export class GitHubReceiver extends pulumi.ComponentResource {
                 refused: { cluster: "GitHub calls the webhook from outside the cluster; choose ingress, load-balancer or external" },
             }),
             checkReceiverToken("token", args.token),
+            checkRotation("tokenRotation", args.tokenRotation),
         ]);
         super("eks-flux-gitops:flux:GitHubReceiver", name, {}, opts);
         const child = childOptions(this, opts);
 
-        const token = receiverToken(name, this, args.token);
-        const secretName = `${receiverName}-token`;
-        const secret = receiverTokenSecret(name, { secretName, namespace, token }, child);
+        const token = receiverToken(name, this, args.token, args.tokenRotation);
+        const secretBase = `${receiverName}-token`;
+        const secret = receiverTokenSecret(name, { secretBase, namespace, token }, child);
         new k8s.apiextensions.CustomResource(
             `${name}-receiver`,
-            githubReceiver({ name: receiverName, namespace, secretName, gitRepository: args.gitRepository }) as k8s.apiextensions.CustomResourceArgs,
-            childOptions(this, opts, secret),
+            receiverArgs((secretName) => githubReceiver({ name: receiverName, namespace, secretName, gitRepository: args.gitRepository }), secret, secretBase),
+            childOptions(this, opts, secret.secret),
         );
         const baseUrl = exposeReceiver(name, receiverName, namespace, args.exposure, child);
         this.webhookUrl = pulumi.secret(token.apply((value) => `${baseUrl}${receiverWebhookPath(value, receiverName, namespace)}`));

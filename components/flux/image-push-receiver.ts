@@ -1,11 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { assertValid, checkKubernetesLabelName, checkKubernetesName, checkUnique, type Problem } from "../validate.js";
+import { assertValid, checkKubernetesLabelName, checkKubernetesName, checkRotation, checkUnique, type Problem } from "../validate.js";
 import { childOptions } from "./git-source.js";
 import { checkGitHubActionsCaller, githubActionsOidcProvider, type GitHubActionsCaller } from "./github-actions-oidc.js";
 import { IMAGE_PUSH_RECEIVER_TYPES, imagePushReceiver, receiverWebhookPath, type ImagePushReceiverType } from "./receiver-manifests.js";
 import { checkReceiverExposure, exposeReceiver, type ReceiverExposure } from "./receiver-exposure.js";
-import { checkReceiverToken, receiverToken, receiverTokenSecret } from "./receiver-token.js";
+import { checkContentNamedSecretBase } from "./content-named-secret.js";
+import { checkReceiverToken, receiverArgs, receiverToken, receiverTokenSecret } from "./receiver-token.js";
 
 export interface ImagePushReceiverArgs {
     /** Name of the Receiver. @default the component's name */
@@ -29,6 +30,11 @@ export interface ImagePushReceiverArgs {
     /** An existing token (at least 32 characters), stored secret; not for generic-oidc. @default a generated 40-character token */
     token?: pulumi.Input<string>;
     /**
+     * Raise by one to rotate the generated token: a new token and Secret beside the old ones, the
+     * Receiver switched to them, the old Secret deleted last; callers need the new webhookUrl. @default 0
+     */
+    tokenRotation?: number;
+    /**
      * How callers reach the receiver. An EventBridge API destination needs a public https:// URL
      * (an Ingress terminating TLS, or `external`). @default { kind: "cluster" }: nothing exposed
      */
@@ -42,7 +48,8 @@ export function checkImagePushReceiverArgs(receiverName: string, args: ImagePush
     const namespace = args.namespace ?? IMAGE_PUSH_RECEIVER_DEFAULTS.namespace;
     const type = args.type ?? IMAGE_PUSH_RECEIVER_DEFAULTS.type;
     const problems: Array<Problem | undefined> = [
-        checkKubernetesName("name", receiverName),
+        checkKubernetesName("name", receiverName) ??
+            (type === "generic-oidc" ? undefined : checkContentNamedSecretBase("name", receiverName, `${receiverName}-token`)),
         checkKubernetesLabelName("namespace", namespace),
         args.imageRepositories.length === 0 ? { field: "imageRepositories", value: [], rule: "must list at least one ImageRepository to rescan" } : undefined,
         ...args.imageRepositories.map((repository, i) => checkKubernetesName(`imageRepositories[${i}]`, repository)),
@@ -51,6 +58,7 @@ export function checkImagePushReceiverArgs(receiverName: string, args: ImagePush
             httpsReason: type === "generic-oidc" ? "the caller's OIDC token travels in its Authorization header" : "the webhook path is the receiver's secret",
         }),
         checkReceiverToken("token", args.token),
+        checkRotation("tokenRotation", args.tokenRotation),
     ];
     if (!(IMAGE_PUSH_RECEIVER_TYPES as readonly string[]).includes(type)) {
         problems.push({ field: "type", value: type, rule: `must be one of ${IMAGE_PUSH_RECEIVER_TYPES.join(", ")}: the Receiver types a registry or CI can call` });
@@ -91,20 +99,7 @@ export class ImagePushReceiver extends pulumi.ComponentResource {
         const exposure = args.exposure ?? IMAGE_PUSH_RECEIVER_DEFAULTS.exposure;
         const child = childOptions(this, opts);
 
-        let receiverOptions = child;
-        let secretName: string | undefined;
-        if (type === "generic-oidc") {
-            // Without a token the path derives from the name and namespace only; nothing in it is secret.
-            this.webhookPath = pulumi.output(receiverWebhookPath("", receiverName, namespace));
-        } else {
-            const token = receiverToken(name, this, args.token);
-            secretName = `${receiverName}-token`;
-            receiverOptions = childOptions(this, opts, receiverTokenSecret(name, { secretName, namespace, token }, child));
-            this.token = token;
-            this.webhookPath = pulumi.secret(token.apply((value) => receiverWebhookPath(value, receiverName, namespace)));
-        }
-        new k8s.apiextensions.CustomResource(
-            `${name}-receiver`,
+        const receiver = (secretName?: string) =>
             imagePushReceiver({
                 name: receiverName,
                 namespace,
@@ -112,9 +107,19 @@ export class ImagePushReceiver extends pulumi.ComponentResource {
                 secretName,
                 imageRepositories: args.imageRepositories,
                 ...(type === "generic-oidc" ? { oidcProviders: [githubActionsOidcProvider(args.githubActions!)] } : {}),
-            }) as k8s.apiextensions.CustomResourceArgs,
-            receiverOptions,
-        );
+            });
+        if (type === "generic-oidc") {
+            // Without a token the path derives from the name and namespace only; nothing in it is secret.
+            this.webhookPath = pulumi.output(receiverWebhookPath("", receiverName, namespace));
+            new k8s.apiextensions.CustomResource(`${name}-receiver`, receiver() as k8s.apiextensions.CustomResourceArgs, child);
+        } else {
+            const token = receiverToken(name, this, args.token, args.tokenRotation);
+            const secretBase = `${receiverName}-token`;
+            const secret = receiverTokenSecret(name, { secretBase, namespace, token }, child);
+            new k8s.apiextensions.CustomResource(`${name}-receiver`, receiverArgs(receiver, secret, secretBase), childOptions(this, opts, secret.secret));
+            this.token = token;
+            this.webhookPath = pulumi.secret(token.apply((value) => receiverWebhookPath(value, receiverName, namespace)));
+        }
         const baseUrl = exposeReceiver(name, receiverName, namespace, exposure, child);
         this.webhookUrl = this.webhookPath.apply((path) => `${baseUrl}${path}`);
         this.receiverName = pulumi.output(receiverName);

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { assertValid, checkGitBranch, type Problem } from "../validate.js";
+import { assertValid, checkGitBranch, checkRotation, type Problem } from "../validate.js";
 import { checkDeployKeyType, tlsKeyArgs, type DeployKeyType } from "./deploy-key.js";
 import { knownHosts } from "./known-hosts.js";
 
@@ -34,8 +34,15 @@ export interface ConfigRepositoryArgs {
     allowPush?: boolean;
     /** Type of the generated deploy key. @default { algorithm: "ed25519" } */
     keyType?: DeployKeyType;
-    /** Use this key pair instead of generating one. @default a key generated with @pulumi/tls */
+    /** Use this key pair instead of generating one; to rotate it, pass the new pair and raise keyRotation. @default a key generated with @pulumi/tls */
     existingKey?: ExistingSshKey;
+    /**
+     * Raise by one to rotate the deploy key with one `pulumi up`: a new key pair (generated, or the
+     * existingKey now passed) is registered on GitHub as a new deploy key before anything else changes,
+     * Flux's Secret and GitRepository switch to it, and only then are the old deploy key and key pair
+     * deleted, so Flux never loses access. @default 0
+     */
+    keyRotation?: number;
     /** SSH host of the GitHub instance, for GitHub Enterprise Server. @default "github.com" */
     host?: string;
     /** Files to commit, path → content. @default none */
@@ -81,6 +88,10 @@ export function checkConfigRepositoryArgs(args: ConfigRepositoryArgs): Problem[]
     rule(HOST.test(args.host ?? "github.com"), "host", args.host, "must be a lowercase DNS host name such as github.example.com");
     if (!args.existingKey) {
         problems.push(...checkDeployKeyType("keyType", args.keyType ?? { algorithm: "ed25519" }));
+    }
+    const rotation = checkRotation("keyRotation", args.keyRotation);
+    if (rotation) {
+        problems.push(rotation);
     }
     for (const file of Object.keys(args.files ?? {})) {
         rule(
@@ -180,13 +191,19 @@ export class ConfigRepository extends pulumi.ComponentResource {
             );
         }
 
-        const key = args.existingKey ? undefined : new tls.PrivateKey(`${name}-deploy-key`, tlsKeyArgs(args.keyType ?? { algorithm: "ed25519" }), { parent: this });
+        const rotation = args.keyRotation ?? 0;
+        // The trigger is always set: the engine replaces only when a recorded trigger changes.
+        const key = args.existingKey
+            ? undefined
+            : new tls.PrivateKey(`${name}-deploy-key`, tlsKeyArgs(args.keyType ?? { algorithm: "ed25519" }), { parent: this, replacementTrigger: rotation });
         const publicKey = key ? key.publicKeyOpenssh : pulumi.output(args.existingKey!.publicKeyOpenssh);
+        const deployKey = deployKeyResource(name, rotation);
         new github.RepositoryDeployKey(
-            `${name}-deploy-key`,
-            { repository: repositoryName, title: `flux (${pulumi.getStack()})`, key: publicKey.apply((k) => k.trim()), readOnly: !(args.allowPush ?? false) },
-            // GitHub refuses a key that is already on the repository, so a replacement (a renamed
-            // repository) must remove the old deploy key first.
+            deployKey.name,
+            { repository: repositoryName, title: deployKeyTitle(pulumi.getStack(), rotation), key: publicKey.apply((k) => k.trim()), readOnly: !(args.allowPush ?? false) },
+            // GitHub refuses a key that is already on the repository, so replacing a deploy key with the
+            // same key (a renamed repository, allowPush changed) must remove the old one first. A rotation
+            // is a deploy key under a new name instead: created first, the old one deleted at the end.
             { parent: this, deleteBeforeReplace: true },
         );
 
@@ -237,6 +254,20 @@ export class ConfigRepository extends pulumi.ComponentResource {
             deployKeyFingerprint: this.deployKeyFingerprint,
         });
     }
+}
+
+/**
+ * The Pulumi name of the deploy key of a rotation: `<name>-deploy-key` at 0 (the name it always had),
+ * `<name>-deploy-key-r<N>` after. A new name makes the engine create the new deploy key before the old
+ * one's deletion, which it runs last, after Flux's Secret and GitRepository have switched keys.
+ */
+export function deployKeyResource(name: string, rotation: number): { name: string } {
+    return { name: rotation === 0 ? `${name}-deploy-key` : `${name}-deploy-key-r${rotation}` };
+}
+
+/** The deploy key's title on GitHub: the stack, and the rotation after the first key. */
+export function deployKeyTitle(stack: string, rotation: number): string {
+    return rotation === 0 ? `flux (${stack})` : `flux (${stack}, rotation ${rotation})`;
 }
 
 /** OpenSSH's SHA256 fingerprint of a `<type> <base64>` public key. */

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { contentNamedSecret } from "../../components/flux/content-named-secret.js";
 import { checkGitHubActionsCaller, githubActionsOidcProvider } from "../../components/flux/github-actions-oidc.js";
 import { ImagePushReceiver } from "../../components/flux/image-push-receiver.js";
 import { checkReceiverSpecRules, imagePushReceiver, receiverWebhookPath } from "../../components/flux/receiver-manifests.js";
@@ -25,7 +26,7 @@ describe("ImagePushReceiver", () => {
         const object = cloud.get("kubernetes:notification.toolkit.fluxcd.io/v1:Receiver", "images-receiver");
         assert.deepEqual(object.inputs.spec, {
             type: "generic",
-            secretRef: { name: "images-token" },
+            secretRef: { name: contentNamedSecret("images-token", [TOKEN]) },
             resources: [
                 { apiVersion: "image.toolkit.fluxcd.io/v1", kind: "ImageRepository", name: "task-service" },
                 { apiVersion: "image.toolkit.fluxcd.io/v1", kind: "ImageRepository", name: "task-web" },
@@ -34,6 +35,7 @@ describe("ImagePushReceiver", () => {
         validateKubernetesObject("test", object.inputs as never);
         const secret = cloud.get("kubernetes:core/v1:Secret", "images-token");
         assert.deepEqual(secret.inputs.stringData, { token: TOKEN });
+        assert.equal(secret.inputs.metadata.name, object.inputs.spec.secretRef.name);
         assert.deepEqual(secret.secretPaths, ["stringData"]);
         assert.ok(!cloud.resources.some((r) => r.type === "random:index/randomPassword:RandomPassword"), "an existing token needs no random provider");
         const ingress = cloud.get("kubernetes:networking.k8s.io/v1:Ingress", "images-ingress").inputs;

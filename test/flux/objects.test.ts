@@ -3,12 +3,14 @@ import * as k8s from "@pulumi/kubernetes";
 import { AppSync } from "../../components/flux/app-sync.js";
 import { checkCommitMessageTemplate, DEFAULT_COMMIT_MESSAGE_TEMPLATE } from "../../components/flux/commit-message.js";
 import { GitHubReceiver } from "../../components/flux/github-receiver.js";
-import { GitSource } from "../../components/flux/git-source.js";
+import { contentNamedSecret } from "../../components/flux/content-named-secret.js";
+import { GitSource, type GitSourceArgs } from "../../components/flux/git-source.js";
 import { ImageAutomation } from "../../components/flux/image-automation.js";
 import { durationSeconds } from "../../components/flux/readiness.js";
 import { receiverWebhookPath } from "../../components/flux/receiver-manifests.js";
 import { checkGitSshUrl, parseGitSshUrl, secretRevision } from "../../components/flux/source-manifests.js";
 import { validateKubernetesObject } from "../../components/kubernetes-schema.js";
+import { checkKubernetesName } from "../../components/validate.js";
 import { MockCloud, isSecretOutput, settled, useMockCloud, valueOf, type RecordedResource } from "../../testing/mock-cloud.js";
 import { validationProblems } from "../../testing/problems.js";
 
@@ -44,23 +46,23 @@ describe("GitSource", () => {
         await valueOf(git.name);
         await settled(cloud);
         const repository = cloud.get("kubernetes:source.toolkit.fluxcd.io/v1:GitRepository", "task-tool-repository");
+        const secretName = contentNamedSecret("task-tool-ssh", [KEY, "ssh-ed25519 AAAA", "github.com ssh-ed25519 AAAA\n"]);
+        assert.match(secretName, /^task-tool-ssh-[0-9a-f]{10}$/);
         assert.deepEqual(repository.inputs.spec, {
             url: "ssh://git@github.com/octo-org/task-tool-cluster-config",
             ref: { branch: "main" },
             interval: "30s",
-            secretRef: { name: "task-tool-ssh-key" },
+            secretRef: { name: secretName },
         });
         assert.deepEqual(repository.inputs.metadata, {
             name: "task-tool",
             namespace: "flux-system",
-            annotations: {
-                "pulumi.com/waitFor": "condition=Ready",
-                "pulumi.com/timeoutSeconds": "240",
-                "reconcile.fluxcd.io/requestedAt": secretRevision({ identity: KEY, "identity.pub": "ssh-ed25519 AAAA", known_hosts: "github.com ssh-ed25519 AAAA\n" }),
-            },
+            annotations: { "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "240" },
         });
-        assert.deepEqual(repository.secretPaths, [], "the Secret's fingerprint is no secret, so the diff shows the GitRepository");
+        assert.deepEqual(repository.secretPaths, [], "the Secret's name is a hash, no secret, so the diff shows the GitRepository");
         const secret = cloud.get("kubernetes:core/v1:Secret", "task-tool-ssh-key");
+        assert.equal(secret.inputs.metadata.name, secretName);
+        assert.deepEqual(secret.secretPaths, ["stringData"]);
         assert.deepEqual(secret.inputs.stringData, { identity: KEY, "identity.pub": "ssh-ed25519 AAAA", known_hosts: "github.com ssh-ed25519 AAAA\n" });
         assert.deepEqual(secret.secretPaths, ["stringData"], "the identity reaches the engine as a secret");
         assert.equal(await isSecretOutput(git.secretData), true);
@@ -86,9 +88,49 @@ describe("GitSource", () => {
         assert.deepEqual(checkGitSshUrl("url", "git@github.com:octo-org/config.git")?.rule, "is the scp-like form, which Flux does not accept; write ssh://git@github.com/octo-org/config.git");
         assert.deepEqual(validationProblems(() => new GitSource("s", { ...source, name: "Task-Tool", interval: "30 seconds" })), [
             'name = "Task-Tool": must be a Kubernetes object name (RFC 1123 subdomain): at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit',
-            'secretName = "Task-Tool-ssh-key": must be a Kubernetes object name (RFC 1123 subdomain): at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit',
             'interval = "30 seconds": must be a Go duration made of numbers with units ms, s, m or h, such as 30s, 5m or 1h30m',
         ]);
+    });
+});
+
+describe("GitSource key rotation", () => {
+    const secretOf = async (args: Partial<GitSourceArgs>) => {
+        const cloud = await useMockCloud(new MockCloud());
+        new GitSource("task-tool", { ...source, ...args });
+        await settled(cloud);
+        return { secret: cloud.get("kubernetes:core/v1:Secret", "task-tool-ssh-key"), repository: cloud.get("kubernetes:source.toolkit.fluxcd.io/v1:GitRepository", "task-tool-repository") };
+    };
+
+    it("names the Secret after its content, so a new key is a new Secret the GitRepository switches to", async () => {
+        const before = await secretOf({});
+        const same = await secretOf({});
+        const rotated = await secretOf({ privateKey: `${KEY}\n`, publicKey: "ssh-ed25519 BBBB" });
+        const newHosts = await secretOf({ knownHosts: "github.com ssh-ed25519 CCCC\n" });
+        assert.equal(same.secret.inputs.metadata.name, before.secret.inputs.metadata.name);
+        assert.notEqual(rotated.secret.inputs.metadata.name, before.secret.inputs.metadata.name);
+        assert.notEqual(newHosts.secret.inputs.metadata.name, before.secret.inputs.metadata.name);
+        for (const { secret, repository } of [before, rotated, newHosts]) {
+            assert.equal(repository.inputs.spec.secretRef.name, secret.inputs.metadata.name);
+            assert.equal(secret.urn, before.secret.urn, "the same Pulumi resource, replaced: its URN never changes");
+        }
+        assert.ok(!before.secret.inputs.metadata.name.includes(KEY.slice(40, 50)));
+    });
+
+    it("keeps a fixed secretName and then nudges Flux with the content's fingerprint", async () => {
+        const { secret, repository } = await secretOf({ secretName: "flux-ssh" });
+        assert.equal(secret.inputs.metadata.name, "flux-ssh");
+        assert.equal(repository.inputs.spec.secretRef.name, "flux-ssh");
+        assert.equal(repository.inputs.metadata.annotations["reconcile.fluxcd.io/requestedAt"], secretRevision({ identity: KEY, "identity.pub": source.publicKey, known_hosts: source.knownHosts }));
+    });
+
+    it("refuses a name whose content-named Secret would be too long, on the field the user wrote", async () => {
+        const name = "a".repeat(240);
+        assert.equal(checkKubernetesName("name", name), undefined, "the name alone is valid");
+        assert.deepEqual(validationProblems(() => new GitSource("s", { ...source, name })), [
+            `name = "${name}": gives the Secret name "${name}-ssh-<10 hex digits>", which must be a Kubernetes object name (RFC 1123 subdomain): at most 253 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit`,
+        ]);
+        await useMockCloud(new MockCloud());
+        assert.doesNotThrow(() => new GitSource("s", { ...source, name, secretName: "flux-ssh" }), "a fixed secretName adds no suffix");
     });
 });
 
@@ -272,9 +314,11 @@ describe("GitHubReceiver", () => {
         assert.deepEqual(receiverObject.inputs.spec, {
             type: "github",
             events: ["ping", "push"],
-            secretRef: { name: "task-tool-token" },
+            secretRef: { name: contentNamedSecret("task-tool-token", [token.inputs.stringData.token]) },
             resources: [{ apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", name: "task-tool" }],
         });
+        assert.equal(token.inputs.metadata.name, receiverObject.inputs.spec.secretRef.name);
+        assert.deepEqual(receiverObject.secretPaths, [], "the Secret's name is a hash of the token, not the token: the Receiver's diff stays visible");
         validateObject(receiverObject);
         const webhook = cloud.get("github:index/repositoryWebhook:RepositoryWebhook", "task-tool-webhook");
         assert.deepEqual(webhook.inputs.events, ["push"]);
@@ -287,6 +331,28 @@ describe("GitHubReceiver", () => {
         assert.deepEqual(ingress.tls, [{ hosts: ["flux-webhook.example.com"], secretName: "webhook-tls" }]);
     });
 
+    it("rotates: a generated token replaced when tokenRotation changes, another existing token is another Secret", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        new GitHubReceiver("task-tool", { gitRepository: "task-tool", repository: "cfg", exposure: { kind: "external", baseUrl: "https://hooks.example.com" }, tokenRotation: 2 });
+        new GitHubReceiver("plain", { gitRepository: "task-tool", exposure: { kind: "external", baseUrl: "https://hooks.example.com" } });
+        await settled(cloud);
+        assert.equal(cloud.get("random:index/randomPassword:RandomPassword", "task-tool-token").options.replacementTrigger, 2);
+        assert.equal(cloud.get("random:index/randomPassword:RandomPassword", "plain-token").options.replacementTrigger, 0, "always set, so the first rotation is a change");
+        const secretNames = new Set<string>();
+        for (const token of ["a".repeat(32), "b".repeat(32)]) {
+            const other = await useMockCloud(new MockCloud());
+            new GitHubReceiver("lab", { gitRepository: "task-tool", token, exposure: { kind: "external", baseUrl: "https://hooks.example.com" } });
+            await settled(other);
+            const secret = other.get("kubernetes:core/v1:Secret", "lab-token");
+            assert.equal(other.get("kubernetes:notification.toolkit.fluxcd.io/v1:Receiver", "lab-receiver").inputs.spec.secretRef.name, secret.inputs.metadata.name);
+            secretNames.add(secret.inputs.metadata.name);
+        }
+        assert.equal(secretNames.size, 2, "a new token is a new Secret, created beside the old one");
+        assert.deepEqual(validationProblems(() => new GitHubReceiver("r", { gitRepository: "g", exposure: { kind: "external", baseUrl: "https://h.example.com" }, tokenRotation: -1 })), [
+            "tokenRotation = -1: must be a whole number from 0 up; raise it by one to rotate",
+        ]);
+    });
+
     it("takes an existing token, so no random provider is needed, and keeps it secret", async () => {
         const cloud = await useMockCloud(new MockCloud());
         const token = "lab-token-0123456789abcdef0123456789";
@@ -295,6 +361,7 @@ describe("GitHubReceiver", () => {
         await settled(cloud);
         assert.ok(!cloud.resources.some((r) => r.type === "random:index/randomPassword:RandomPassword"));
         assert.equal(cloud.get("kubernetes:core/v1:Secret", "lab-token").inputs.stringData.token, token);
+        assert.equal(cloud.get("kubernetes:core/v1:Secret", "lab-token").inputs.metadata.name, contentNamedSecret("lab-token", [token]));
         const webhook = cloud.get("github:index/repositoryWebhook:RepositoryWebhook", "lab-webhook");
         assert.equal(webhook.inputs.configuration.secret, token);
         assert.deepEqual(webhook.secretPaths, ["configuration"]);
