@@ -27,4 +27,17 @@ export interface LabContext {
     registry: LabRegistry;
     workspace: Workspace;
     flux: RunningFlux;
+    /** Set once the platform's Receivers are on (the "instant" phase). */
+    receivers?: LabReceivers;
+}
+
+/** The platform's Receivers as the instant phase switched them on. */
+export interface LabReceivers {
+    /** The tokens now in the stack config (secrets). */
+    gitToken: string;
+    imageToken: string;
+    /** The Git push webhook URL the stack outputs, as the Git server's hook calls it. */
+    gitWebhookUrl: string;
+    /** Where the Git server's hook logs each delivery's HTTP status. */
+    deliveries: string;
 }

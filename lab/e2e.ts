@@ -23,7 +23,7 @@ import type { LabContext } from "./context.js";
 import { git, installPushWebhook, startGitServer, type GitServer } from "./git-server.js";
 import { readyCondition, type KubeClient, type KubeObject } from "./kube.js";
 import { ProcessGroup, sleep, waitFor } from "./processes.js";
-import { pushTag, restartRegistry, startRegistry, type LabRegistry } from "./registry.js";
+import { pushTag, restartRegistry, startRegistry } from "./registry.js";
 import { follow, summarize, type Timeline } from "./timeline.js";
 import { LAB_APPS, LAB_OWNER, OVERLAY, Workspace } from "./workspace.js";
 
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
         }
         if (runs("instant")) {
             // 8. Instant delivery: Receivers for the Git server's push webhook and the registry's push notifications.
-            report.instant = await instantDelivery(kube, cli, stack, server, labRegistry, workspace, flux);
+            report.instant = await instantDelivery(ctx);
         }
 
         // 9. Destroy: Flux's objects go while their controllers run, so no finalizer is left; the retained stays.
@@ -361,7 +361,8 @@ async function destroyPhase({ kube, stack, server }: LabContext, report: Record<
  * 1m scan, Git its interval of 10m) and measures, step by step, how fast five tag pushes and five
  * commits reach the pods, and one tag push with the registry's events off.
  */
-async function instantDelivery(kube: KubeClient, cli: PulumiCli, stack: PlatformStack, server: GitServer, registry: LabRegistry, workspace: Workspace, flux: RunningFlux) {
+async function instantDelivery(ctx: LabContext) {
+    const { kube, cli, stack, server, registry, workspace, flux } = ctx;
     const gitToken = crypto.randomBytes(24).toString("hex");
     const imageToken = crypto.randomBytes(24).toString("hex");
     await stack.setConfig({ receivers: "true", sourceInterval: "10m" }, { gitReceiverToken: gitToken, imageReceiverToken: imageToken });
@@ -378,6 +379,7 @@ async function instantDelivery(kube: KubeClient, cli: PulumiCli, stack: Platform
     }
     const deliveries = `${runDir}/logs/webhook-deliveries.log`;
     installPushWebhook(server.bare, `${flux.receiverUrl}${gitPath}`, gitToken, deliveries);
+    ctx.receivers = { gitToken, imageToken, gitWebhookUrl: `${flux.receiverUrl}${gitPath}`, deliveries };
     await restartRegistry(group, runDir, registry, `${flux.receiverUrl}${imagePath}`);
     console.log(`pulumi up with the receivers in ${up.seconds.toFixed(1)} s; Receivers served at the stack's webhook paths; the registry notifies the image Receiver, the Git server's hook the Git Receiver`);
 

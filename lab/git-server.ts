@@ -13,6 +13,8 @@ export interface GitServer {
     publicKey: string;
     /** The server's host key as a known_hosts line. */
     knownHosts: string;
+    /** The server's authorized_keys file: the public keys it accepts. */
+    authorizedKeys: string;
 }
 
 const LAB_IDENTITY = { GIT_AUTHOR_NAME: "lab", GIT_AUTHOR_EMAIL: "lab@example.com", GIT_COMMITTER_NAME: "lab", GIT_COMMITTER_EMAIL: "lab@example.com" };
@@ -63,6 +65,7 @@ export async function startGitServer(group: ProcessGroup, runDir: string, reposi
         privateKey: fs.readFileSync(`${dir}/flux_key`, "utf8"),
         publicKey: fs.readFileSync(`${dir}/flux_key.pub`, "utf8").trim(),
         knownHosts: `[127.0.0.1]:${port} ${hostKey}\n`,
+        authorizedKeys: `${dir}/authorized_keys`,
     };
 }
 
@@ -90,6 +93,29 @@ done
 `,
         { mode: 0o755 },
     );
+}
+
+/** Lets the server accept `publicKey` too, as adding a deploy key on GitHub does. */
+export function authorizeKey(server: GitServer, publicKey: string): void {
+    fs.appendFileSync(server.authorizedKeys, `${publicKey.trim()}\n`);
+}
+
+/** Stops the server accepting `publicKey`, as deleting a deploy key on GitHub does. */
+export function revokeKey(server: GitServer, publicKey: string): void {
+    const blob = publicKey.trim().split(/\s+/)[1];
+    const kept = fs.readFileSync(server.authorizedKeys, "utf8").split("\n").filter((line) => line.trim() !== "" && line.split(/\s+/)[1] !== blob);
+    fs.writeFileSync(server.authorizedKeys, kept.map((line) => `${line}\n`).join(""));
+}
+
+/** Whether the server lets `privateKeyFile` read the repository over SSH, and what ssh said when it did not. */
+export function canFetch(server: GitServer, privateKeyFile: string, knownHostsFile: string): { ok: boolean; message: string } {
+    const ssh = `ssh -i ${privateKeyFile} -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile=${knownHostsFile} -o StrictHostKeyChecking=yes`;
+    try {
+        execFileSync("git", ["ls-remote", "--heads", server.url], { env: { ...process.env, GIT_SSH_COMMAND: ssh }, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+        return { ok: true, message: "" };
+    } catch (error) {
+        return { ok: false, message: String((error as { stderr?: string }).stderr ?? error).trim() };
+    }
 }
 
 /** A clone the lab commits to, as a developer would. */
