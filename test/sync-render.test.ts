@@ -4,8 +4,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { seedAppFiles } from "../components/index.js";
-import type { PlanResource } from "../stack/plan-report.js";
-import { planSyncPath, pulumiWrittenFiles } from "../stack/repository-writes.js";
 import { renderSyncPath } from "../stack/sync-render.js";
 
 const KUSTOMIZE_BUILT = fs.existsSync(new URL("../.cache/tools/kustomize-v5.8.1", import.meta.url));
@@ -73,28 +71,5 @@ describe("sync path render", () => {
         assert.match(base.render, /^kind: Deployment$/m);
         assert.match(base.render, /image: 127\.0\.0\.1:5000\/mamezou-tech\/task-service:1\.1\.1$/m);
         assert.match(head.render, /image: 127\.0\.0\.1:5000\/mamezou-tech\/task-service:1\.2\.0$/m);
-    });
-});
-
-describe("files a pulumi up writes to the config repository", () => {
-    const file = (name: string, ignoreChanges: string[]): PlanResource => ({
-        urn: `urn:${name}`,
-        type: "github:index/repositoryFile:RepositoryFile",
-        name,
-        dependencies: [],
-        options: { protect: false, retainOnDelete: true, ignoreChanges, additionalSecretOutputs: [] },
-        secretPaths: [],
-        inputs: { file: name, content: `${name} content` },
-    });
-
-    it("are the files whose content Pulumi keeps, not those Git owns after creation", () => {
-        const resources = [file("app/base/task-service.yaml", ["repository"]), file("app/overlays/prod/kustomization.yaml", ["content", "repository"])];
-        assert.deepEqual(pulumiWrittenFiles(resources), { "app/base/task-service.yaml": "app/base/task-service.yaml content" });
-    });
-
-    it("and the sync path is the Kustomization's", () => {
-        const sync = { ...file("sync", []), type: "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization", inputs: { spec: { path: "./app/overlays/prod" } } };
-        assert.equal(planSyncPath([sync]), "app/overlays/prod");
-        assert.equal(planSyncPath([]), undefined);
     });
 });
