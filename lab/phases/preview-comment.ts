@@ -6,6 +6,7 @@ import { assertCommentNames, previewComment, type ExpectedChange } from "../../s
 import type { FieldChange } from "../../stack/preview-diff.js";
 import { renderSyncPath } from "../../stack/sync-render.js";
 import type { LabContext } from "../context.js";
+import type { GitServer } from "../git-server.js";
 
 export interface PreviewCommentCheck {
     /** File name of the comment, without `.md`: `range-change`, `receiver-token`. */
@@ -37,7 +38,7 @@ export interface PreviewCommentFigures {
  * unless the preview passed, Pulumi masked every secret itself (the defensive pass had nothing to do)
  * and the comment names the expected field with its old and new value. Errors never show a secret.
  */
-export function checkPreviewComment(ctx: Pick<LabContext, "runDir" | "server">, check: PreviewCommentCheck): PreviewCommentFigures {
+export function checkPreviewComment(ctx: Pick<LabContext, "runDir"> & { server: Pick<GitServer, "bare"> }, check: PreviewCommentCheck): PreviewCommentFigures {
     const dir = path.join(ctx.runDir, "preview-comments");
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${check.name}.md`);
