@@ -29,6 +29,7 @@ export * from "./flux/commit-message.js";
 export * from "./flux/receiver-manifests.js";
 export * from "./flux/receiver-exposure.js";
 export * from "./flux/receiver-token.js";
+export * from "./flux/content-named-secret.js";
 export * from "./flux/github-actions-oidc.js";
 export * from "./flux/crd-schema.js";
 export * from "./flux/git-source.js";

@@ -26,6 +26,9 @@ import { ProcessGroup, sleep, waitFor } from "./processes.js";
 import { pushTag, restartRegistry, startRegistry } from "./registry.js";
 import { follow, summarize, type Timeline } from "./timeline.js";
 import { LAB_APPS, LAB_OWNER, OVERLAY, Workspace } from "./workspace.js";
+import { deployKeyRotationPhase } from "./phases/deploy-key-rotation.js";
+import { checkPreviewComment } from "./phases/preview-comment.js";
+import { receiverTokenRotationPhase } from "./phases/receiver-token-rotation.js";
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /** The programs lab/build.sh made, by name (links to the builds of the pinned versions). */
@@ -48,7 +51,7 @@ const SEED_INTERVALS: LabIntervals = { sourceInterval: "30s", syncInterval: "5m"
  * The optional phases after the platform is up, in the order they run; LAB_PHASES=a,b runs only
  * those (for working on one phase locally; CI runs them all). "instant" needs "automation" before it.
  */
-const PHASES = ["automation", "instant"] as const;
+const PHASES = ["automation", "instant", "receiver-token", "deploy-key"] as const;
 const selectedPhases = process.env.LAB_PHASES ? process.env.LAB_PHASES.split(",") : [...PHASES];
 for (const phase of selectedPhases) {
     if (!(PHASES as readonly string[]).includes(phase)) {
@@ -57,6 +60,9 @@ for (const phase of selectedPhases) {
 }
 if (selectedPhases.includes("instant") && !selectedPhases.includes("automation")) {
     throw new Error("LAB_PHASES: instant needs automation before it (it starts from the tag automation left)");
+}
+if (selectedPhases.includes("receiver-token") && !selectedPhases.includes("instant")) {
+    throw new Error("LAB_PHASES: receiver-token needs instant before it (it rotates the tokens instant switched on)");
 }
 const runs = (phase: (typeof PHASES)[number]) => selectedPhases.includes(phase);
 
@@ -214,12 +220,19 @@ async function main(): Promise<void> {
         console.log(`Deployment prod-task-service in prod rolled out: ${JSON.stringify((await rollout(kube, prodDeployment("task-service"))).pods)} on ${FAKE_NODE}`);
 
         const ctx: LabContext = { projectDir, runDir, group, bin, kube, kubeconfig, cli, stack, server, registry: labRegistry, workspace, flux };
+        const secrets = [server.privateKey, wrongKey, fs.readFileSync(kubeconfig, "utf8")];
         if (runs("automation")) {
-            await automationPhases(ctx, report);
+            await automationPhases(ctx, report, secrets);
         }
         if (runs("instant")) {
             // 8. Instant delivery: Receivers for the Git server's push webhook and the registry's push notifications.
             report.instant = await instantDelivery(ctx);
+        }
+        if (runs("receiver-token")) {
+            report.receiverTokenRotation = await receiverTokenRotationPhase(ctx, secrets);
+        }
+        if (runs("deploy-key")) {
+            report.deployKeyRotation = await deployKeyRotationPhase(ctx);
         }
 
         // 9. Destroy: Flux's objects go while their controllers run, so no finalizer is left; the retained stays.
@@ -239,7 +252,8 @@ async function main(): Promise<void> {
 }
 
 /** Steps 3-7: a manual commit, image automation, Git owning the app, the guardrails, tags out of range, a range change. */
-async function automationPhases({ kube, cli, stack, server, registry: labRegistry, workspace }: LabContext, report: Record<string, unknown>): Promise<void> {
+async function automationPhases(ctx: LabContext, report: Record<string, unknown>, secrets: string[]): Promise<void> {
+        const { kube, cli, stack, server, registry: labRegistry, workspace } = ctx;
         const registry = labRegistry.address;
         const seconds = (since: number) => (Date.now() - since) / 1000;
         // 3. A manual tag change in Git is applied.
@@ -317,7 +331,16 @@ async function automationPhases({ kube, cli, stack, server, registry: labRegistr
         await stack.setConfig({ taskServiceRange: "1.2.x" });
         const diff = await stack.preview("--diff");
         assertRangeDiff(diff.output);
-        console.log(`pulumi preview --diff of taskServiceRange 1.1.x -> 1.2.x: one update, the ImagePolicy's semver range (${diff.seconds.toFixed(1)} s)`);
+        const configHead = git(server.bare, "rev-parse", "main");
+        const rangeComment = checkPreviewComment(ctx, {
+            name: "range-change",
+            preview: diff,
+            expect: { resourceType: "kubernetes:image.toolkit.fluxcd.io/v1:ImagePolicy", field: "spec.policy.semver.range", old: "1.1.x", new: "1.2.x" },
+            secrets,
+            base: configHead,
+            head: configHead,
+        });
+        console.log(`pulumi preview --diff of taskServiceRange 1.1.x -> 1.2.x: one update, the ImagePolicy's semver range (${diff.seconds.toFixed(1)} s); the pull request comment, no secret in it: ${path.relative(projectDir, rangeComment.file)}`);
         const rangeStarted = Date.now();
         const rangeUp = await cli.ok(stack.dir, ["up", "--yes", "--skip-preview", "--stack", PLATFORM_STACK, "--config-file", path.join(runDir, `Pulumi.${PLATFORM_STACK}.yaml`)]);
         const moved = await update("1.1.1", "1.2.0", 180_000, false);
@@ -347,11 +370,17 @@ async function destroyPhase({ kube, stack, server }: LabContext, report: Record<
             crds: (await kube.list("apiextensions.k8s.io/v1", "CustomResourceDefinition")).filter((crd) => crd.spec.group.endsWith(".toolkit.fluxcd.io")).length,
             fluxDeployments: (await kube.list("apps/v1", "Deployment", FLUX_NAMESPACE)).length,
         };
+        // deletionPolicy Orphan (the platform's default): Flux leaves every app it applied running.
+        await sleep(3_000);
+        const apps = await Promise.all(LAB_APPS.map(async (app) => [app, (await rollout(kube, prodDeployment(app))).rolledOut] as const));
         const commitsAfter = git(server.bare, "rev-list", "--count", "main");
-        if (!retained.fluxNamespace || !retained.appNamespace || retained.crds === 0 || retained.fluxDeployments !== 0 || commitsAfter !== commitsBefore) {
-            throw new Error(`after pulumi destroy: ${JSON.stringify({ ...retained, commitsBefore, commitsAfter })}`);
+        if (!retained.fluxNamespace || !retained.appNamespace || retained.crds === 0 || retained.fluxDeployments !== 0 || commitsAfter !== commitsBefore || !apps.every(([, running]) => running)) {
+            throw new Error(`after pulumi destroy: ${JSON.stringify({ ...retained, commitsBefore, commitsAfter, appsRunning: Object.fromEntries(apps) })}`);
         }
-        console.log(`pulumi destroy in ${destroyed.seconds.toFixed(1)} s: no Flux object left, controllers' Deployments gone; kept: namespaces ${FLUX_NAMESPACE} and prod, ${retained.crds} Flux CRDs, Git history (${commitsAfter} commits)`);
+        console.log(
+            `pulumi destroy in ${destroyed.seconds.toFixed(1)} s: no Flux object left, controllers' Deployments gone; kept: namespaces ${FLUX_NAMESPACE} and prod, ${retained.crds} Flux CRDs, ` +
+                `Git history (${commitsAfter} commits), and with deletionPolicy Orphan the apps Flux applied (${LAB_APPS.map((app) => `prod-${app}`).join(", ")} still rolled out)`,
+        );
         report.destroySeconds = destroyed.seconds;
 }
 
