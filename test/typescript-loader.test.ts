@@ -32,4 +32,19 @@ describe("the stack program's loader (stack/typescript-loader.ts)", function () 
         }
         assert.deepEqual(outputs.sort(), ["configRepositoryHttpsUrl", "configRepositorySshUrl", "deployKeyFingerprint", "ecrRepositoryUrls", "fluxCheckCommands", "kubeconfig"]);
     });
+
+    it("leaves out the source-map-support that @pulumi/pulumi's program runner requires, and only that one", () => {
+        const script = `
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+const original = Error.prepareStackTrace;
+createRequire(fileURLToPath(import.meta.resolve("@pulumi/pulumi/cmd/run/index.js")))("source-map-support/register");
+const afterRunner = Error.prepareStackTrace === original;
+createRequire(import.meta.url)("source-map-support/register");
+console.log(JSON.stringify([afterRunner, Error.prepareStackTrace === original]));
+`;
+        const run = spawnSync(process.execPath, [...nodeargs, "--input-type=module", "--eval", script], { cwd: projectDir, encoding: "utf8" });
+        assert.equal(run.status, 0, run.stderr);
+        assert.deepEqual(JSON.parse(run.stdout), [true, false]);
+    });
 });
