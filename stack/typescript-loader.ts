@@ -3,11 +3,13 @@
  * itself runs the TypeScript, stripping its types (Node >= 22.18), without type-checking it, which is
  * `npm test`'s job. tsx did the same through esbuild and off-thread module hooks that every one of
  * the AWS SDK's thousands of `require`s crossed, seconds before the first resource; these hooks run
- * in the thread and only map the sources' `./x.js` imports (what tsc needs) to the `./x.ts` files.
+ * in the thread, map the sources' `./x.js` imports (what tsc needs) to the `./x.ts` files and leave
+ * out the source-map-support of the SDK's program runner (below).
  */
 import { enableCompileCache, registerHooks } from "node:module";
 
-// V8's compiled code of every module, kept between runs (in the OS's temporary directory).
+// V8's compiled code of every module, kept between runs (in the OS's temporary directory, written
+// when the program exits).
 enableCompileCache();
 
 const isSource = (file: string) => file.endsWith(".ts") && !file.includes("/node_modules/");
