@@ -39,8 +39,11 @@ const lastRunDir = path.join(projectDir, ".cache/lab/last-run");
 const group = new ProcessGroup(path.join(runDir, "logs"));
 const AUTOMATION_AUTHOR = "fluxcdbot <fluxcdbot@users.noreply.github.com>";
 const SYNC_NAME = "task-tool";
-/** Seconds from `pulumi preview` to the stack program's first resource: transpiled ~7 s, type-checked ~19 s on 2 idle cores. */
-const STARTUP_BUDGET_SECONDS = 12;
+/**
+ * Seconds from `pulumi preview` to the stack program's first resource, on 2 cores: 4.9-7.6 s with the
+ * types stripped by Node at load 5-5.7, where tsx took 9.1-12.3 s (7.2-7.5 s idle) and ts-node 18.8 s (idle).
+ */
+const STARTUP_BUDGET_SECONDS = 10;
 /** How long `pulumi up` waits for Flux to be Ready in the lab (the stack's fluxReadyTimeout). */
 const READY_TIMEOUT_SECONDS = 90;
 
@@ -173,11 +176,11 @@ async function main(): Promise<void> {
         const plugin = kubernetesPlugin();
         await cli.installPlugin(plugin);
         const startup = await measureStackStartup(cli, projectDir, runDir);
-        // A guard against type-checking coming back (about 19 s here), not the 5 s the issue asks for.
+        // A guard against type-checking (and, on a busy machine, tsx) coming back, with room for that machine's load.
         if (startup > STARTUP_BUDGET_SECONDS) {
             throw new Error(`the stack program took ${startup.toFixed(1)} s to its first resource registration under pulumi preview; the budget is ${STARTUP_BUDGET_SECONDS} s`);
         }
-        console.log(`the stack program (index.ts, Pulumi.prod.yaml) registers its first resource ${startup.toFixed(1)} s after pulumi preview starts (tsx, no type-check; that is npm test's)`);
+        console.log(`the stack program (index.ts, Pulumi.prod.yaml) registers its first resource ${startup.toFixed(1)} s after pulumi preview starts (types stripped by Node, no type-check; that is npm test's)`);
         report.stackStartupSeconds = startup;
         const cluster = await startCluster(group, bin, runDir);
         const { kube, kubeconfig } = cluster;

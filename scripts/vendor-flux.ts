@@ -1,7 +1,8 @@
 /**
  * `npm run vendor:flux -- <flux version>`: fetches the controllers of a Flux release listed in
  * components/flux/release.ts from the Go module proxy and keeps what the install needs: each
- * controller's CRDs and manager manifests, and flux2's RBAC and network policies, with the license.
+ * controller's CRDs and manager manifests, and flux2's RBAC and network policies, with the license,
+ * and all of it parsed into manifests.json, which the install reads.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -9,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { FLUX_CONTROLLERS, FLUX_RELEASES } from "../components/flux/release.js";
+import { parseVendoredYaml, VENDORED_JSON } from "../components/flux/vendored-yaml.js";
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const version = process.argv[2];
@@ -63,9 +65,10 @@ fs.writeFileSync(path.join(distribution, "rbac.yaml"), concatYaml(["controller.y
 const policiesDir = path.join(flux2, "manifests/policies");
 fs.writeFileSync(path.join(distribution, "policies.yaml"), concatYaml(["allow-egress.yaml", "allow-scraping.yaml", "allow-webhooks.yaml"].map((f) => path.join(policiesDir, f))));
 sources.push(`- github.com/fluxcd/flux2/v2@${release.distribution}: manifests/rbac/{controller,reconciler,edit,view}.yaml → flux2/rbac.yaml, manifests/policies/*.yaml → flux2/policies.yaml`);
+fs.writeFileSync(path.join(target, VENDORED_JSON), `${JSON.stringify(parseVendoredYaml(target))}\n`);
 fs.writeFileSync(
     path.join(target, "SOURCE.md"),
-    `# Flux ${version}, vendored\n\nCopied unmodified from the Go module proxy by \`npm run vendor:flux -- ${version}\`. Licensed under the Apache License 2.0 (LICENSE).\n\n${sources.join("\n")}\n`,
+    `# Flux ${version}, vendored\n\nCopied unmodified from the Go module proxy by \`npm run vendor:flux -- ${version}\`. Licensed under the Apache License 2.0 (LICENSE).\n\n${sources.join("\n")}\n\n${VENDORED_JSON} is all of the YAML above, parsed (the install reads it: no YAML parser on the way to the first resource).\n`,
 );
 fs.rmSync(work, { recursive: true, force: true });
 console.log(`vendored Flux ${version} into ${path.relative(projectDir, target)}`);

@@ -24,11 +24,15 @@ export function vendoredCrdModel(controller: FluxController, kind: string, versi
         return compiled;
     };
     return class {
-        constructor(private readonly data: unknown) {}
+        readonly #data: unknown;
+
+        constructor(data: unknown) {
+            this.#data = data;
+        }
 
         validate(): void {
             const validate = validator();
-            if (!validate(this.data)) {
+            if (!validate(this.#data)) {
                 throw Object.assign(new Error(`${kind} does not match its CRD schema`), { errors: validate.errors ?? [] });
             }
         }

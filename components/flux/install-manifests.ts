@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parseAllDocuments } from "yaml";
 import { assertValid, checkKubernetesLabelName, type Problem } from "../validate.js";
 import { controllerImage, FLUX_CONTROLLERS, FLUX_RELEASES, type FluxController } from "./release.js";
+import { VENDORED_JSON, type VendoredRelease } from "./vendored-yaml.js";
 
 export interface KubernetesObject {
     apiVersion: string;
@@ -44,37 +44,16 @@ const CROSS_NAMESPACE_FLAG: readonly FluxController[] = [
 const SYSTEM_CRITICAL: readonly FluxController[] = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"];
 const CLUSTER_SCOPED = new Set(["ClusterRole", "ClusterRoleBinding"]);
 
-interface VendoredRelease {
-    crds: Record<FluxController, KubernetesObject[]>;
-    manager: Record<FluxController, KubernetesObject[]>;
-    rbac: KubernetesObject[];
-    policies: KubernetesObject[];
-}
-
 const vendorRoot = fileURLToPath(new URL("./vendor/", import.meta.url));
 const parsedReleases = new Map<string, VendoredRelease>();
 
-function readYaml(file: string): KubernetesObject[] {
-    return parseAllDocuments(fs.readFileSync(file, "utf8"))
-        .map((document) => document.toJS() as KubernetesObject | null)
-        .filter((object): object is KubernetesObject => object !== null);
-}
-
-/** The vendored files of a release, parsed once per process. */
+/** The vendored files of a release (their JSON copy), parsed once per process. */
 export function vendoredRelease(version: string): VendoredRelease {
     const cached = parsedReleases.get(version);
     if (cached) {
         return cached;
     }
-    const dir = `${vendorRoot}${version}/`;
-    const perController = (file: string) =>
-        Object.fromEntries(FLUX_CONTROLLERS.map((controller) => [controller, readYaml(`${dir}${controller}/${file}`)])) as Record<FluxController, KubernetesObject[]>;
-    const release: VendoredRelease = {
-        crds: perController("crds.yaml"),
-        manager: perController("manager.yaml"),
-        rbac: readYaml(`${dir}flux2/rbac.yaml`),
-        policies: readYaml(`${dir}flux2/policies.yaml`),
-    };
+    const release: VendoredRelease = JSON.parse(fs.readFileSync(`${vendorRoot}${version}/${VENDORED_JSON}`, "utf8"));
     parsedReleases.set(version, release);
     return release;
 }
