@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import { contentNamedSecret } from "eks-flux-gitops";
 import { FLUX_NAMESPACE, get, prodDeployment, waitForRollout } from "../app-state.js";
 import type { LabContext } from "../context.js";
+import { PLATFORM_STACK } from "../engine/platform-stack.js";
 import { git, installPushWebhook } from "../git-server.js";
 import { readyCondition } from "../kube.js";
 import { sleep, waitFor } from "../processes.js";
@@ -79,7 +80,7 @@ export async function receiverTokenRotationPhase(ctx: LabContext, secrets: strin
     }
 
     // The new URL is the one notification-controller serves; the Git server's webhook moves to it.
-    const outputs = JSON.parse((await cli.ok(stack.dir, ["stack", "output", "--json", "--show-secrets", ...stack.flags()])).output);
+    const outputs = JSON.parse((await cli.ok(stack.dir, ["stack", "output", "--json", "--show-secrets", "--stack", PLATFORM_STACK])).output);
     const newUrl = `${flux.receiverUrl}${new URL(outputs.gitWebhookUrl).pathname}`;
     await waitFor("the Receiver to serve the new token's path", 30_000, async () => {
         const served = (await get(kube, "Receiver", SYNC_NAME))?.status?.webhookPath;
