@@ -52,6 +52,11 @@ export class LabStack {
         }
     }
 
+    /** The stack's outputs, secrets shown as `[secret]` (read from the state: no stack config needed). */
+    async outputs(): Promise<Record<string, unknown>> {
+        return JSON.parse((await this.cli.ok(this.dir, ["stack", "output", "--json", "--stack", this.stack])).output);
+    }
+
     up(): Promise<PulumiResult> {
         return this.cli.run(this.dir, ["up", "--yes", "--skip-preview", ...this.flags()]);
     }
