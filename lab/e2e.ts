@@ -20,6 +20,7 @@ import { measureStackStartup } from "./engine/startup.js";
 import { LAB_CONTROLLERS, startFluxControllers, type RunningFlux } from "./flux-controllers.js";
 import { FLUX_NAMESPACE, get, prodDeployment, rollout, waitForRollout } from "./app-state.js";
 import type { LabContext } from "./context.js";
+import { appTeamPhase } from "./phases/app-team.js";
 import { git, installPushWebhook, startGitServer, type GitServer } from "./git-server.js";
 import { readyCondition, type KubeClient, type KubeObject } from "./kube.js";
 import { ProcessGroup, sleep, waitFor } from "./processes.js";
@@ -54,7 +55,7 @@ const SEED_INTERVALS: LabIntervals = { sourceInterval: "30s", syncInterval: "5m"
  * The optional phases after the platform is up, in the order they run; LAB_PHASES=a,b runs only
  * those (for working on one phase locally; CI runs them all). "instant" needs "automation" before it.
  */
-const PHASES = ["automation", "instant", "receiver-token", "deploy-key"] as const;
+const PHASES = ["automation", "instant", "receiver-token", "deploy-key", "app-team"] as const;
 const selectedPhases = process.env.LAB_PHASES ? process.env.LAB_PHASES.split(",") : [...PHASES];
 for (const phase of selectedPhases) {
     if (!(PHASES as readonly string[]).includes(phase)) {
@@ -236,6 +237,10 @@ async function main(): Promise<void> {
         }
         if (runs("deploy-key")) {
             report.deployKeyRotation = await deployKeyRotationPhase(ctx);
+        }
+        if (runs("app-team")) {
+            // 8d. An app team's own stack reads the platform's outputs and adds its app; its destroy removes only that app.
+            report.appTeam = await appTeamPhase(ctx);
         }
 
         // 9. Destroy: Flux's objects go while their controllers run, so no finalizer is left; the retained stays.

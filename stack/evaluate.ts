@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
-import { MockCloud, settled, useMockCloud } from "../testing/mock-cloud.js";
+import { MockCloud, settled, useMockCloud, type MockCloudOptions } from "../testing/mock-cloud.js";
 import { toRuntimeConfig } from "./project-config.js";
 
 export interface Evaluation {
@@ -24,7 +24,7 @@ let evaluations = 0;
 /**
  * Runs the stack program at `programPath` under Pulumi's mock mode, the way `pulumi preview` runs it,
  * with the given stack config. Throws what the program throws (e.g. an InputValidationError for bad
- * config) before anything is recorded.
+ * config) before anything is recorded. `cloud` adds or replaces mock outputs (a StackReference's).
  */
 export async function evaluateStack(
     programPath: string,
@@ -32,8 +32,9 @@ export async function evaluateStack(
     stack: string,
     config: Record<string, unknown>,
     githubOwner: string,
+    cloud: Omit<MockCloudOptions, "githubOwner"> = {},
 ): Promise<Evaluation> {
-    const cloud = await useMockCloud(new MockCloud({ githubOwner }), project, stack);
+    const mock = await useMockCloud(new MockCloud({ ...cloud, githubOwner }), project, stack);
     pulumi.runtime.setAllConfig(toRuntimeConfig(config), []);
     // The module's exports themselves, not the stack's serialized copy, so secretness is kept.
     let exported: Record<string, unknown> = {};
@@ -41,7 +42,7 @@ export async function evaluateStack(
         exported = { ...((await import(`${pathToFileURL(path.resolve(programPath)).href}?evaluation=${++evaluations}`)) as Record<string, unknown>) };
         return exported;
     });
-    await settled(cloud);
+    await settled(mock);
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];
     for (const [key, value] of Object.entries(exported)) {
@@ -51,5 +52,5 @@ export async function evaluateStack(
             secretOutputs.push(key);
         }
     }
-    return { cloud, outputs, secretOutputs };
+    return { cloud: mock, outputs, secretOutputs };
 }

@@ -1,7 +1,6 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type { GitServer } from "../git-server.js";
-import { PulumiCli, type PulumiResult } from "./pulumi-cli.js";
+import { LabStack } from "./lab-stack.js";
+import type { PulumiCli } from "./pulumi-cli.js";
 
 export const PLATFORM_STACK = "lab";
 
@@ -13,31 +12,14 @@ export interface LabIntervals {
     automationInterval: string;
 }
 
-/**
- * The lab's platform project (lab/platform) as a user drives it with the Pulumi CLI: its stack config
- * lives in the run's folder (`--config-file`), so the checkout is never written to.
- */
-export class PlatformStack {
-    readonly dir: string;
-    private readonly configFile: string;
-
-    constructor(
-        readonly cli: PulumiCli,
-        projectDir: string,
-        runDir: string,
-    ) {
-        this.dir = path.join(projectDir, "lab/platform");
-        this.configFile = path.join(runDir, `Pulumi.${PLATFORM_STACK}.yaml`);
-    }
-
-    flags(): string[] {
-        return ["--stack", PLATFORM_STACK, "--config-file", this.configFile];
+/** The lab's platform project (lab/platform), its stack `lab`. */
+export class PlatformStack extends LabStack {
+    constructor(cli: PulumiCli, projectDir: string, runDir: string) {
+        super(cli, projectDir, "lab/platform", PLATFORM_STACK, runDir);
     }
 
     async init(kubeconfig: string, git: GitServer, registry: string, imageOwner: string, apps: string[], intervals: LabIntervals, readyTimeout: string): Promise<void> {
-        await this.cli.ok(this.dir, ["stack", "init", PLATFORM_STACK, "--secrets-provider", "passphrase"]);
-        // `stack init` writes the passphrase's salt beside Pulumi.yaml; the run keeps it with the rest of the config.
-        fs.renameSync(path.join(this.dir, `Pulumi.${PLATFORM_STACK}.yaml`), this.configFile);
+        await this.create();
         await this.setConfig(
             { gitUrl: git.url, publicKey: git.publicKey, knownHosts: git.knownHosts, registry, imageOwner, readyTimeout, ...intervals },
             { kubeconfig, privateKey: git.privateKey },
@@ -45,26 +27,5 @@ export class PlatformStack {
         for (const [i, app] of apps.entries()) {
             await this.cli.ok(this.dir, ["config", "set", ...this.flags(), "--path", `apps[${i}]`, "--", app]);
         }
-    }
-
-    async setConfig(values: Record<string, string>, secrets: Record<string, string> = {}): Promise<void> {
-        for (const [key, value] of Object.entries(values)) {
-            await this.cli.ok(this.dir, ["config", "set", ...this.flags(), key, "--", value]);
-        }
-        for (const [key, value] of Object.entries(secrets)) {
-            await this.cli.ok(this.dir, ["config", "set", ...this.flags(), "--secret", key, "--", value]);
-        }
-    }
-
-    up(): Promise<PulumiResult> {
-        return this.cli.run(this.dir, ["up", "--yes", "--skip-preview", ...this.flags()]);
-    }
-
-    preview(...extra: string[]): Promise<PulumiResult> {
-        return this.cli.run(this.dir, ["preview", ...this.flags(), ...extra]);
-    }
-
-    destroy(): Promise<PulumiResult> {
-        return this.cli.run(this.dir, ["destroy", "--yes", "--skip-preview", ...this.flags()]);
     }
 }

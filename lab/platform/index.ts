@@ -13,6 +13,7 @@ const registry = config.require("registry");
 const owner = config.require("imageOwner");
 const apps = config.requireObject<string[]>("apps");
 const syncName = "task-tool";
+const branch = "main";
 
 /** Instant delivery: the push webhook of the Git server and the registry's push notifications, each with a lab-made token. */
 const receivers = config.getBoolean("receivers") ?? false;
@@ -33,6 +34,7 @@ const platform = new GitOpsPlatform("lab", {
             publicKey: config.require("publicKey"),
             knownHosts: config.require("knownHosts"),
         },
+        branch,
     },
     sync: {
         name: syncName,
@@ -55,8 +57,14 @@ const gitReceiver = receivers
       )
     : undefined;
 
-export const fluxNamespace = platform.fluxNamespace;
-export const gitRepositoryName = syncName;
-export const kubeconfig = pulumi.secret(config.requireSecret("kubeconfig"));
+// What app teams' stacks read through a StackReference (lab/app-team) to add their apps to this Flux.
+/** The namespace of Flux and of its objects (GitRepository, Kustomizations, image objects). */
+export const fluxNamespace: pulumi.Output<string> = platform.fluxNamespace;
+/** The GitRepository of the config repository, in fluxNamespace; teams sync their own folders of it. */
+export const gitRepositoryName: string = syncName;
+/** The branch the GitRepository follows, which teams' image automation commits to. */
+export const gitBranch: string = branch;
+/** Kubeconfig of the cluster (secret). */
+export const kubeconfig: pulumi.Output<string> = pulumi.secret(config.requireSecret("kubeconfig"));
 export const gitWebhookUrl = gitReceiver?.webhookUrl;
 export const imagePushWebhookUrl = platform.imagePushWebhookUrl;

@@ -1,0 +1,167 @@
+/**
+ * Issue 10's lab step and issue 12's `deletionPolicy: Delete` through the real engine: an app team's
+ * own Pulumi project (lab/app-team) reads the platform stack's outputs through a StackReference on the
+ * same file backend and adds its app to the running Flux; its `pulumi destroy` takes down its app and
+ * only its app.
+ */
+import { teamAppFiles } from "../app-team-files.js";
+import { get, rollout, waitForRollout, type DeploymentRef, type Rollout } from "../app-state.js";
+import type { LabContext } from "../context.js";
+import { AppTeamStack } from "../engine/app-team-stack.js";
+import type { PulumiResult } from "../engine/pulumi-cli.js";
+import { git } from "../git-server.js";
+import { readyCondition, type KubeClient } from "../kube.js";
+import { waitFor } from "../processes.js";
+import { pushTag } from "../registry.js";
+import { follow } from "../timeline.js";
+import { LAB_OWNER } from "../workspace.js";
+
+const TEAM = "billing";
+const APP = "billing-api";
+const TEAM_PATH = "./teams/billing";
+const SEMVER_RANGE = "1.0.x";
+/** The team's Deployment: its manifests name it, its AppSync puts it into the team's namespace. */
+const TEAM_DEPLOYMENT: DeploymentRef = { namespace: TEAM, name: APP };
+
+function assertSucceeded(what: string, result: PulumiResult): void {
+    if (result.code !== 0) {
+        throw new Error(`${what} failed:\n${result.output.split("\n").slice(-40).join("\n")}`);
+    }
+}
+
+/** The platform's GitRepository and Kustomization must both be Ready. */
+async function assertPlatformReady(kube: KubeClient, namespace: string, name: string, when: string): Promise<void> {
+    for (const kind of ["GitRepository", "Kustomization"]) {
+        const ready = readyCondition(await get(kube, kind, name, namespace));
+        if (ready?.status !== "True") {
+            throw new Error(`${when}: the platform's ${kind} ${name} is not Ready: ${JSON.stringify(ready)}`);
+        }
+    }
+}
+
+/** Every Deployment of the platform's app namespace, with what it runs; all must be rolled out. */
+async function platformDeployments(kube: KubeClient, namespace: string, when: string): Promise<Record<string, Rollout>> {
+    const states: Record<string, Rollout> = {};
+    for (const deployment of await kube.list("apps/v1", "Deployment", namespace)) {
+        states[deployment.metadata.name] = await rollout(kube, { namespace, name: deployment.metadata.name });
+    }
+    const notRolledOut = Object.entries(states).filter(([, state]) => !state.rolledOut);
+    if (Object.keys(states).length === 0 || notRolledOut.length > 0) {
+        throw new Error(`${when}: the platform's Deployments in ${namespace} are not all rolled out: ${JSON.stringify(states)}`);
+    }
+    return states;
+}
+
+export async function appTeamPhase({ projectDir, runDir, group, kube, cli, stack: platform, server, registry, workspace }: LabContext): Promise<Record<string, unknown>> {
+    const outputs = await platform.outputs();
+    const fluxNamespace = String(outputs.fluxNamespace);
+    const gitRepositoryName = String(outputs.gitRepositoryName);
+    const image = `${registry.address}/${LAB_OWNER}/${APP}`;
+    const head = () => git(server.bare, "rev-parse", "main");
+    const platformSync = await get(kube, "Kustomization", gitRepositoryName, fluxNamespace);
+    const appNamespace: string = platformSync.spec.targetNamespace;
+
+    // The team's developers push their first image and commit their folder, as they would without Pulumi.
+    await pushTag(registry.address, `${LAB_OWNER}/${APP}`, "1.0.0");
+    const committed = workspace.commit(teamAppFiles({ path: TEAM_PATH, app: APP, image, tag: "1.0.0", policyNamespace: fluxNamespace }), `Billing: add ${APP}`);
+    const commitPushed = Date.now();
+    await waitFor(`GitRepository ${gitRepositoryName} to fetch the team's commit ${committed.slice(0, 7)}`, 120_000, async () =>
+        (await get(kube, "GitRepository", gitRepositoryName, fluxNamespace))?.status?.artifact?.revision === `main@sha1:${committed}` ? true : undefined,
+        undefined, group);
+    const fetchedSeconds = (Date.now() - commitPushed) / 1000;
+
+    const team = new AppTeamStack(cli, projectDir, runDir);
+    await team.init({
+        platformStack: platform.reference,
+        team: TEAM,
+        app: APP,
+        image,
+        semverRange: SEMVER_RANGE,
+        path: TEAM_PATH,
+        insecureRegistry: true,
+        scanInterval: "1m",
+        automationInterval: "1m",
+        readyTimeout: "2m",
+    });
+
+    // pulumi up: the team's Kustomization is Ready when it returns, and its Deployment rolls out.
+    const up = await team.up();
+    assertSucceeded("pulumi up of the app team's stack", up);
+    const upReturned = Date.now();
+    const sync = await get(kube, "Kustomization", TEAM, fluxNamespace);
+    if (readyCondition(sync)?.status !== "True" || sync.status.lastAppliedRevision !== `main@sha1:${committed}` || sync.spec.deletionPolicy !== "Delete") {
+        throw new Error(`pulumi up of the app team's stack returned before its Kustomization ${TEAM} was Ready at ${committed.slice(0, 7)} with deletionPolicy Delete: ${JSON.stringify({ ready: readyCondition(sync), revision: sync?.status?.lastAppliedRevision, deletionPolicy: sync?.spec?.deletionPolicy })}`);
+    }
+    await waitForRollout(kube, TEAM_DEPLOYMENT, "1.0.0", 60_000, group);
+    const rolledOutSeconds = (Date.now() - upReturned) / 1000;
+    console.log(
+        `app team: its commit fetched by the platform's GitRepository in ${fetchedSeconds.toFixed(1)} s; pulumi up of ${team.reference} (StackReference ${platform.reference}) in ${up.seconds.toFixed(1)} s: Kustomization ${TEAM} Ready at ${committed.slice(0, 7)} when it returned; Deployment ${APP} in ${TEAM} rolled out at 1.0.0 ${rolledOutSeconds.toFixed(1)} s later`,
+    );
+
+    // A tag push goes through the team's ImagePolicy and its own automation, which commits to its folder only.
+    const before = head();
+    let pushedHead = before;
+    const tagPushed = Date.now();
+    await pushTag(registry.address, `${LAB_OWNER}/${APP}`, "1.0.1");
+    const timeline = await follow(group, `tag 1.0.1 of ${APP} to reach the team's pods`, tagPushed, 240_000, [
+        ["policy chose it", async () => (await get(kube, "ImagePolicy", APP, fluxNamespace))?.status?.latestRef?.tag === "1.0.1"],
+        ["commit pushed", async () => (pushedHead = head()) !== before],
+        ["Kustomization applied", async () => (await get(kube, "Kustomization", TEAM, fluxNamespace))?.status?.lastAppliedRevision === `main@sha1:${pushedHead}`],
+        ["pods Ready", async () => {
+            const state = await rollout(kube, TEAM_DEPLOYMENT);
+            return state.tag === "1.0.1" && state.rolledOut;
+        }],
+    ]);
+    const message = git(server.bare, "log", "-1", "--format=%an%n%B", pushedHead);
+    const changed = git(server.bare, "show", "--name-only", "--format=", pushedHead).split("\n").filter(Boolean);
+    if (!message.startsWith("fluxcdbot\n") || !message.includes(`Automation: ${fluxNamespace}/${TEAM}`) || !message.includes(`- ${fluxNamespace}:${APP}:tag: 1.0.0 -> 1.0.1`) || changed.join(",") !== `${TEAM_PATH.slice(2)}/kustomization.yaml`) {
+        throw new Error(`the team's automation commit is not fluxcdbot's update of ${TEAM_PATH} alone:\n${message}\nfiles: ${changed.join(", ")}`);
+    }
+    console.log(`app team: push ${APP}:1.0.1 -> ${Object.entries(timeline).map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)}`).join(", ")} s; fluxcdbot's commit by ImageUpdateAutomation ${TEAM} changed ${changed.join(", ")} only`);
+
+    // pulumi destroy of the team's stack: Flux deletes the team's app (deletionPolicy Delete); the platform stays.
+    await assertPlatformReady(kube, fluxNamespace, gitRepositoryName, "before the app team's destroy");
+    const platformBefore = await platformDeployments(kube, appNamespace, "before the app team's destroy");
+    const destroyed = await team.destroy();
+    assertSucceeded("pulumi destroy of the app team's stack", destroyed);
+    const destroyReturned = Date.now();
+    const teamObjects: Array<[string, string]> = [["Kustomization", TEAM], ["ImageRepository", APP], ["ImagePolicy", APP], ["ImageUpdateAutomation", TEAM]];
+    const left = [];
+    for (const [kind, name] of teamObjects) {
+        const object = await get(kube, kind, name, fluxNamespace);
+        if (object) {
+            left.push(`${kind}/${name}${object.metadata.finalizers?.length ? ` (finalizers ${object.metadata.finalizers.join(",")})` : ""}`);
+        }
+    }
+    if (left.length > 0) {
+        throw new Error(`pulumi destroy of the app team's stack left its Flux objects behind: ${left.join(", ")}`);
+    }
+    const deploymentAtReturn = (await get(kube, "Deployment", APP, TEAM)) !== undefined;
+    await waitFor(`Flux to delete Deployment ${APP} in ${TEAM} (deletionPolicy Delete)`, 60_000, async () => ((await get(kube, "Deployment", APP, TEAM)) === undefined ? true : undefined), undefined, group);
+    const deploymentGoneSeconds = (Date.now() - destroyReturned) / 1000;
+    const serviceLeft = (await kube.get("v1", "Service", APP, TEAM)) !== undefined;
+    const namespaceKept = (await get(kube, "Namespace", TEAM)) !== undefined;
+    if (serviceLeft || !namespaceKept) {
+        throw new Error(`after the app team's destroy: Service ${APP} ${serviceLeft ? "still there" : "gone"}, namespace ${TEAM} ${namespaceKept ? "kept" : "deleted"} (expected: Service deleted by Flux, namespace kept by the stack's retainOnDelete)`);
+    }
+    await assertPlatformReady(kube, fluxNamespace, gitRepositoryName, "after the app team's destroy");
+    const platformAfter = await platformDeployments(kube, appNamespace, "after the app team's destroy");
+    const tags = (states: Record<string, Rollout>) => Object.fromEntries(Object.entries(states).map(([name, state]) => [name, state.tag]));
+    if (JSON.stringify(tags(platformAfter)) !== JSON.stringify(tags(platformBefore))) {
+        throw new Error(`the app team's destroy changed the platform's Deployments: before ${JSON.stringify(tags(platformBefore))}, after ${JSON.stringify(tags(platformAfter))}`);
+    }
+    const untouched = await platform.preview("--expect-no-changes");
+    assertSucceeded("pulumi preview --expect-no-changes of the platform stack after the app team's destroy", untouched);
+    console.log(
+        `app team: pulumi destroy in ${destroyed.seconds.toFixed(1)} s: its Kustomization, ImageRepository, ImagePolicy and ImageUpdateAutomation gone (no finalizer left); Flux deleted its Deployment and Service (deletionPolicy Delete; the Deployment ${deploymentAtReturn ? `went ${deploymentGoneSeconds.toFixed(1)} s after destroy returned` : "was already gone when destroy returned"}); namespace ${TEAM} kept; the platform's GitRepository and Kustomization ${gitRepositoryName} still Ready, its Deployments unchanged ${JSON.stringify(tags(platformAfter))}; platform preview --expect-no-changes passed (${untouched.seconds.toFixed(1)} s)`,
+    );
+    return {
+        commitFetchedSeconds: fetchedSeconds,
+        upSeconds: up.seconds,
+        rolledOutAfterUpSeconds: rolledOutSeconds,
+        tagPushToPods: Object.fromEntries(Object.entries(timeline).map(([step, ms]) => [step, ms / 1000])),
+        destroySeconds: destroyed.seconds,
+        deploymentGoneAfterDestroySeconds: deploymentAtReturn ? deploymentGoneSeconds : 0,
+        platformPreviewSeconds: untouched.seconds,
+    };
+}
