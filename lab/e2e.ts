@@ -380,14 +380,17 @@ async function destroyPhase({ kube, stack, server }: LabContext, report: Record<
         };
         // deletionPolicy Orphan (the platform's default): Flux leaves every app it applied running.
         await sleep(3_000);
-        const apps = await Promise.all(LAB_APPS.map(async (app) => [app, (await rollout(kube, prodDeployment(app))).rolledOut] as const));
+        // The tutorial's task-reporter is a CronJob, the other apps are Deployments.
+        const apps = await Promise.all(
+            LAB_APPS.map(async (app) => [app, app === "task-reporter" ? (await kube.get("batch/v1", "CronJob", `prod-${app}`, "prod")) !== undefined : (await rollout(kube, prodDeployment(app))).rolledOut] as const),
+        );
         const commitsAfter = git(server.bare, "rev-list", "--count", "main");
         if (!retained.fluxNamespace || !retained.appNamespace || retained.crds === 0 || retained.fluxDeployments !== 0 || commitsAfter !== commitsBefore || !apps.every(([, running]) => running)) {
             throw new Error(`after pulumi destroy: ${JSON.stringify({ ...retained, commitsBefore, commitsAfter, appsRunning: Object.fromEntries(apps) })}`);
         }
         console.log(
             `pulumi destroy in ${destroyed.seconds.toFixed(1)} s: no Flux object left, controllers' Deployments gone; kept: namespaces ${FLUX_NAMESPACE} and prod, ${retained.crds} Flux CRDs, ` +
-                `Git history (${commitsAfter} commits), and with deletionPolicy Orphan the apps Flux applied (${LAB_APPS.map((app) => `prod-${app}`).join(", ")} still rolled out)`,
+                `Git history (${commitsAfter} commits), and with deletionPolicy Orphan the apps Flux applied (Deployments prod-task-service and prod-task-web still rolled out, CronJob prod-task-reporter still there)`,
         );
         report.destroySeconds = destroyed.seconds;
 }
