@@ -68,3 +68,7 @@ export const configRepositorySshUrl = platform.repositorySshUrl;
 export const configRepositoryHttpsUrl = platform.repositoryHttpsUrl;
 export const deployKeyFingerprint = platform.deployKeyFingerprint;
 export const fluxCheckCommands = platform.checkCommands;
+// What an app team's stack reads through a StackReference to add its app to this Flux (README).
+export const fluxNamespace = platform.fluxNamespace;
+export const gitRepositoryName = platform.gitRepositoryName;
+export const gitBranch = platform.gitBranch;

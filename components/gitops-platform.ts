@@ -270,6 +270,10 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
     public readonly repositoryHttpsUrl?: pulumi.Output<string>;
     public readonly deployKeyFingerprint?: pulumi.Output<string>;
     public readonly fluxNamespace: pulumi.Output<string>;
+    /** The GitRepository (in fluxNamespace) other stacks' AppSync and ImageAutomation refer to. */
+    public readonly gitRepositoryName: pulumi.Output<string>;
+    /** The branch that GitRepository follows, where other stacks' image automations push. */
+    public readonly gitBranch: pulumi.Output<string>;
     /** The URL that triggers an image rescan (a secret for token-based Receivers); undefined without imagePushEvents. */
     public readonly imagePushWebhookUrl?: pulumi.Output<string>;
     /** Commands that show Flux's view of the sync. */
@@ -496,10 +500,15 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
         this.provider = provider;
         this.imageRepositories = pulumi.output(images);
         this.fluxNamespace = pulumi.output(fluxNamespace);
+        this.gitRepositoryName = pulumi.output(syncName);
+        this.gitBranch = pulumi.output(branch);
         this.checkCommands = pulumi.output(fluxCheckCommands(syncName, fluxNamespace, args.sync.targetNamespace, automation));
         this.registerOutputs({
             imageRepositories: this.imageRepositories,
             repositorySshUrl: this.repositorySshUrl,
+            fluxNamespace: this.fluxNamespace,
+            gitRepositoryName: this.gitRepositoryName,
+            gitBranch: this.gitBranch,
             checkCommands: this.checkCommands,
         });
     }

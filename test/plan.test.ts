@@ -59,6 +59,11 @@ describe("offline plan of the prod stack", function () {
         assert.equal(JSON.parse(fs.readFileSync(path.join(out, "outputs.json"), "utf8")).kubeconfig, "[secret]");
     });
 
+    it("exports what an app team's stack reads through a StackReference", () => {
+        const outputs = JSON.parse(fs.readFileSync(path.join(out, "outputs.json"), "utf8"));
+        assert.deepEqual([outputs.fluxNamespace, outputs.gitRepositoryName, outputs.gitBranch], ["flux-system", "task-tool", "main"]);
+    });
+
     it("applies only objects that validate against their schema, on Flux's v1 APIs", () => {
         const files = fs.readdirSync(path.join(out, "manifests"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".yaml"));
         assert.equal(files.length, 45);
