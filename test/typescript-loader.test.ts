@@ -30,7 +30,7 @@ describe("the stack program's loader (stack/typescript-loader.ts)", function () 
         for (const type of ["pulumi:providers:github", "eks-flux-gitops:index:GitOpsPlatform", "eks:index:Cluster", "github:index/repository:Repository", "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"]) {
             assert.ok(types.includes(type), `${type} not registered; registered: ${types.join(", ")}`);
         }
-        assert.deepEqual(outputs.sort(), ["configRepositoryHttpsUrl", "configRepositorySshUrl", "deployKeyFingerprint", "ecrRepositoryUrls", "fluxCheckCommands", "kubeconfig"]);
+        assert.deepEqual(outputs.sort(), ["configRepositoryHttpsUrl", "configRepositorySshUrl", "deployKeyFingerprint", "ecrRepositoryUrls", "fluxCheckCommands", "fluxNamespace", "gitBranch", "gitRepositoryName", "kubeconfig"]);
     });
 
     it("leaves out the source-map-support that @pulumi/pulumi's program runner requires, and only that one", () => {
