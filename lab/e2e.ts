@@ -413,10 +413,19 @@ async function instantDelivery(ctx: LabContext) {
     const outputs = JSON.parse((await cli.ok(stack.dir, ["stack", "output", "--json", "--show-secrets", "--stack", PLATFORM_STACK])).output);
     const gitPath = new URL(outputs.gitWebhookUrl).pathname;
     const imagePath = new URL(outputs.imagePushWebhookUrl).pathname;
-    const served = new Set((await kube.list("notification.toolkit.fluxcd.io/v1", "Receiver", FLUX_NAMESPACE)).map((r) => r.status?.webhookPath));
-    if (!served.has(gitPath) || !served.has(imagePath)) {
-        throw new Error(`notification-controller serves ${[...served].join(", ")}; the stack's webhook URLs call ${gitPath} and ${imagePath}`);
-    }
+    // The Receivers are not awaited by pulumi up (no readiness annotation): the controller may still be
+    // initialising one when it returns, so wait until both paths are served.
+    const servedPaths = async () => new Set((await kube.list("notification.toolkit.fluxcd.io/v1", "Receiver", FLUX_NAMESPACE)).map((r) => r.status?.webhookPath));
+    await waitFor(
+        `notification-controller to serve the stack's webhook paths ${gitPath} and ${imagePath}`,
+        30_000,
+        async () => {
+            const served = await servedPaths();
+            return served.has(gitPath) && served.has(imagePath) ? true : undefined;
+        },
+        async () => `served: ${[...(await servedPaths())].join(", ")}`,
+        group,
+    );
     const deliveries = `${runDir}/logs/webhook-deliveries.log`;
     installPushWebhook(server.bare, `${flux.receiverUrl}${gitPath}`, gitToken, deliveries);
     ctx.receivers = { gitToken, imageToken, gitWebhookUrl: `${flux.receiverUrl}${gitPath}`, deliveries };
