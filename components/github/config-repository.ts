@@ -197,9 +197,8 @@ export class ConfigRepository extends pulumi.ComponentResource {
             ? undefined
             : new tls.PrivateKey(`${name}-deploy-key`, tlsKeyArgs(args.keyType ?? { algorithm: "ed25519" }), { parent: this, replacementTrigger: rotation });
         const publicKey = key ? key.publicKeyOpenssh : pulumi.output(args.existingKey!.publicKeyOpenssh);
-        const deployKey = deployKeyResource(name, rotation);
         new github.RepositoryDeployKey(
-            deployKey.name,
+            deployKeyName(name, rotation),
             { repository: repositoryName, title: deployKeyTitle(pulumi.getStack(), rotation), key: publicKey.apply((k) => k.trim()), readOnly: !(args.allowPush ?? false) },
             // GitHub refuses a key that is already on the repository, so replacing a deploy key with the
             // same key (a renamed repository, allowPush changed) must remove the old one first. A rotation
@@ -261,8 +260,8 @@ export class ConfigRepository extends pulumi.ComponentResource {
  * `<name>-deploy-key-r<N>` after. A new name makes the engine create the new deploy key before the old
  * one's deletion, which it runs last, after Flux's Secret and GitRepository have switched keys.
  */
-export function deployKeyResource(name: string, rotation: number): { name: string } {
-    return { name: rotation === 0 ? `${name}-deploy-key` : `${name}-deploy-key-r${rotation}` };
+export function deployKeyName(name: string, rotation: number): string {
+    return rotation === 0 ? `${name}-deploy-key` : `${name}-deploy-key-r${rotation}`;
 }
 
 /** The deploy key's title on GitHub: the stack, and the rotation after the first key. */
