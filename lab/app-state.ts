@@ -3,6 +3,8 @@ import type { ProcessGroup } from "./processes.js";
 import { waitFor } from "./processes.js";
 
 export const FLUX_NAMESPACE = "flux-system";
+/** The platform stack's GitRepository and Kustomization (the tutorial's sync). */
+export const SYNC_NAME = "task-tool";
 
 const API_VERSIONS: Record<string, string> = {
     GitRepository: "source.toolkit.fluxcd.io/v1",
@@ -82,5 +84,18 @@ export async function waitForRollout(kube: KubeClient, deploymentRef: Deployment
         },
         async () => JSON.stringify(await rollout(kube, deploymentRef)),
         group,
+    );
+}
+
+/** Waits until GitRepository `name` has fetched `commit` of main. */
+export async function waitForFetched(kube: KubeClient, commit: string, why: string, timeoutMs: number, group: ProcessGroup, options: { name?: string; namespace?: string; pollMs?: number } = {}): Promise<void> {
+    const name = options.name ?? SYNC_NAME;
+    await waitFor(
+        `GitRepository ${name} to fetch ${commit.slice(0, 7)}${why}`,
+        timeoutMs,
+        async () => ((await get(kube, "GitRepository", name, options.namespace))?.status?.artifact?.revision === `main@sha1:${commit}` ? true : undefined),
+        undefined,
+        group,
+        options.pollMs,
     );
 }

@@ -15,10 +15,10 @@ import { fileURLToPath } from "node:url";
 import { execFileSync } from "node:child_process";
 import { FAKE_NODE, startCluster, startWorkloads } from "./cluster.js";
 import { PLATFORM_STACK, PlatformStack, type LabIntervals } from "./engine/platform-stack.js";
-import { installLanguageHost, PulumiCli, type LabPlugin } from "./engine/pulumi-cli.js";
+import { assertSucceeded, installLanguageHost, PulumiCli, type LabPlugin } from "./engine/pulumi-cli.js";
 import { measureStackStartup } from "./engine/startup.js";
 import { LAB_CONTROLLERS, startFluxControllers, type RunningFlux } from "./flux-controllers.js";
-import { FLUX_NAMESPACE, get, prodDeployment, rollout, waitForRollout } from "./app-state.js";
+import { FLUX_NAMESPACE, get, prodDeployment, rollout, SYNC_NAME, waitForRollout } from "./app-state.js";
 import type { LabContext } from "./context.js";
 import { appTeamPhase } from "./phases/app-team.js";
 import { git, installPushWebhook, startGitServer, type GitServer } from "./git-server.js";
@@ -39,7 +39,6 @@ const runDir = path.join(projectDir, ".cache/lab", `run-${new Date().toISOString
 const lastRunDir = path.join(projectDir, ".cache/lab/last-run");
 const group = new ProcessGroup(path.join(runDir, "logs"));
 const AUTOMATION_AUTHOR = "fluxcdbot <fluxcdbot@users.noreply.github.com>";
-const SYNC_NAME = "task-tool";
 /**
  * Seconds from `pulumi preview` to the stack program's first resource, on 2 cores: 4.9-7.6 s with the
  * types stripped by Node at load 5-5.7, where tsx took 9.1-12.3 s (7.2-7.5 s idle) and ts-node 18.8 s (idle).
@@ -215,9 +214,7 @@ async function main(): Promise<void> {
         // 2. The right key: pulumi up returns once the GitRepository and the Kustomization are Ready.
         await stack.setConfig({}, { privateKey: server.privateKey });
         const up = await stack.up();
-        if (up.code !== 0) {
-            throw new Error(`pulumi up failed:\n${up.output.split("\n").slice(-40).join("\n")}`);
-        }
+        assertSucceeded("pulumi up", up);
         console.log(`pulumi up: ${await assertReadyNow(kube, `main@sha1:${seeded}`)}, in ${up.seconds.toFixed(1)} s`);
         report.upSeconds = up.seconds;
         await waitForRollout(kube, prodDeployment("task-service"), "1.0.0", 60_000, group);
@@ -365,9 +362,7 @@ async function destroyPhase({ kube, stack, server }: LabContext, report: Record<
         const destroyed = await stack.destroy();
         destroying = false;
         await kubelet;
-        if (destroyed.code !== 0) {
-            throw new Error(`pulumi destroy failed:\n${destroyed.output.split("\n").slice(-40).join("\n")}`);
-        }
+        assertSucceeded("pulumi destroy", destroyed);
         const left = await fluxObjects(kube);
         if (left.length > 0) {
             throw new Error(`pulumi destroy left Flux objects behind: ${left.join(", ")}`);
@@ -407,9 +402,7 @@ async function instantDelivery(ctx: LabContext) {
     const imageToken = crypto.randomBytes(24).toString("hex");
     await stack.setConfig({ receivers: "true", sourceInterval: "10m" }, { gitReceiverToken: gitToken, imageReceiverToken: imageToken });
     const up = await stack.up();
-    if (up.code !== 0) {
-        throw new Error(`pulumi up with the receivers failed:\n${up.output.split("\n").slice(-40).join("\n")}`);
-    }
+    assertSucceeded("pulumi up with the receivers", up);
     const outputs = JSON.parse((await cli.ok(stack.dir, ["stack", "output", "--json", "--show-secrets", "--stack", PLATFORM_STACK])).output);
     const gitPath = new URL(outputs.gitWebhookUrl).pathname;
     const imagePath = new URL(outputs.imagePushWebhookUrl).pathname;

@@ -1,4 +1,4 @@
-import { waitFor, type ProcessGroup } from "./processes.js";
+import { sleep, waitFor, type ProcessGroup } from "./processes.js";
 
 /** Milliseconds since `since` at which each named step of one delivery was first seen. */
 export type Timeline = Record<string, number>;
@@ -29,4 +29,21 @@ export function summarize(timelines: Timeline[]): Record<string, { p50: number; 
             return [step, { p50: Math.round(values[Math.floor((values.length - 1) / 2)]) / 1000, max: Math.round(values[values.length - 1]) / 1000 }];
         }),
     );
+}
+
+/** Runs `action` while taking `probe` every 100 ms; returns its result and every sample taken. */
+export async function sampleDuring<R, S>(action: () => Promise<R>, probe: () => Promise<S>): Promise<{ result: R; samples: S[] }> {
+    let finished = false;
+    const samples: S[] = [];
+    const sampling = (async () => {
+        while (!finished) {
+            samples.push(await probe());
+            await sleep(100);
+        }
+    })();
+    const result = await action().finally(() => {
+        finished = true;
+    });
+    await sampling;
+    return { result, samples };
 }

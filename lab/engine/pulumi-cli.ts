@@ -9,6 +9,14 @@ export interface PulumiResult {
     seconds: number;
 }
 
+/** Fails with the command's last 40 lines unless it exited 0; `secrets` are masked in them. */
+export function assertSucceeded(what: string, result: PulumiResult, secrets: readonly string[] = []): void {
+    if (result.code !== 0) {
+        const tail = result.output.split("\n").slice(-40).join("\n");
+        throw new Error(`${what} failed:\n${secrets.reduce((text, secret) => text.replaceAll(secret, "[secret]"), tail)}`);
+    }
+}
+
 /** The plugin the lab installs: the kubernetes provider lab/build.sh built, under the version it really is. */
 export interface LabPlugin {
     name: string;

@@ -5,10 +5,10 @@
  * only its app.
  */
 import { teamAppFiles } from "../app-team-files.js";
-import { get, rollout, waitForRollout, type DeploymentRef, type Rollout } from "../app-state.js";
+import { get, rollout, waitForFetched, waitForRollout, type DeploymentRef, type Rollout } from "../app-state.js";
 import type { LabContext } from "../context.js";
 import { AppTeamStack } from "../engine/app-team-stack.js";
-import type { PulumiResult } from "../engine/pulumi-cli.js";
+import { assertSucceeded } from "../engine/pulumi-cli.js";
 import { git } from "../git-server.js";
 import { readyCondition, type KubeClient } from "../kube.js";
 import { waitFor } from "../processes.js";
@@ -22,12 +22,6 @@ const TEAM_PATH = "./teams/billing";
 const SEMVER_RANGE = "1.0.x";
 /** The team's Deployment: its manifests name it, its AppSync puts it into the team's namespace. */
 const TEAM_DEPLOYMENT: DeploymentRef = { namespace: TEAM, name: APP };
-
-function assertSucceeded(what: string, result: PulumiResult): void {
-    if (result.code !== 0) {
-        throw new Error(`${what} failed:\n${result.output.split("\n").slice(-40).join("\n")}`);
-    }
-}
 
 /** The platform's GitRepository and Kustomization must both be Ready. */
 async function assertPlatformReady(kube: KubeClient, namespace: string, name: string, when: string): Promise<void> {
@@ -65,9 +59,7 @@ export async function appTeamPhase({ projectDir, runDir, group, kube, cli, stack
     await pushTag(registry.address, `${LAB_OWNER}/${APP}`, "1.0.0");
     const committed = workspace.commit(teamAppFiles({ path: TEAM_PATH, app: APP, image, tag: "1.0.0", policyNamespace: fluxNamespace }), `Billing: add ${APP}`);
     const commitPushed = Date.now();
-    await waitFor(`GitRepository ${gitRepositoryName} to fetch the team's commit ${committed.slice(0, 7)}`, 120_000, async () =>
-        (await get(kube, "GitRepository", gitRepositoryName, fluxNamespace))?.status?.artifact?.revision === `main@sha1:${committed}` ? true : undefined,
-        undefined, group);
+    await waitForFetched(kube, committed, ", the team's commit", 120_000, group, { name: gitRepositoryName, namespace: fluxNamespace });
     const fetchedSeconds = (Date.now() - commitPushed) / 1000;
 
     const team = new AppTeamStack(cli, projectDir, runDir);

@@ -1,41 +1,29 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { FLUX_NAMESPACE, get, prodDeployment, waitForRollout } from "../app-state.js";
+import { FLUX_NAMESPACE, get, prodDeployment, SYNC_NAME, waitForFetched, waitForRollout } from "../app-state.js";
 import type { LabContext } from "../context.js";
 import { authorizeKey, canFetch, git, revokeKey } from "../git-server.js";
 import { readyCondition } from "../kube.js";
-import { sleep, waitFor } from "../processes.js";
-
-const SYNC_NAME = "task-tool";
+import { assertSucceeded } from "../engine/pulumi-cli.js";
+import { sampleDuring } from "../timeline.js";
 
 /** What the GitRepository and its SSH Secrets looked like at one moment of the rotation. */
 interface Sample {
-    at: number;
     ready: string;
     secretRef?: string;
     sshSecrets: string[];
 }
 
-/**
- * Samples the GitRepository's Ready condition, its secretRef and the SSH Secrets every 100 ms until
- * `done()`; the rotation has a gap if any sample is not Ready or refers to a Secret that is not there.
- */
-async function watchSource(ctx: LabContext, done: () => boolean): Promise<Sample[]> {
-    const samples: Sample[] = [];
-    const started = Date.now();
-    while (!done()) {
-        const repository = await get(ctx.kube, "GitRepository", SYNC_NAME).catch(() => undefined);
-        const secrets = await ctx.kube.list("v1", "Secret", FLUX_NAMESPACE).catch(() => []);
-        samples.push({
-            at: Date.now() - started,
-            ready: readyCondition(repository)?.status ?? "absent",
-            secretRef: repository?.spec?.secretRef?.name,
-            sshSecrets: secrets.map((s) => s.metadata.name as string).filter((name) => name.startsWith(`${SYNC_NAME}-ssh-`)),
-        });
-        await sleep(100);
-    }
-    return samples;
+/** The GitRepository's Ready condition and secretRef, and the SSH Secrets there are. */
+async function sampleSource(ctx: LabContext): Promise<Sample> {
+    const repository = await get(ctx.kube, "GitRepository", SYNC_NAME).catch(() => undefined);
+    const secrets = await ctx.kube.list("v1", "Secret", FLUX_NAMESPACE).catch(() => []);
+    return {
+        ready: readyCondition(repository)?.status ?? "absent",
+        secretRef: repository?.spec?.secretRef?.name,
+        sshSecrets: secrets.map((s) => s.metadata.name as string).filter((name) => name.startsWith(`${SYNC_NAME}-ssh-`)),
+    };
 }
 
 /** Index of the first line of the engine's output matching `pattern`, -1 when none does. */
@@ -67,15 +55,9 @@ export async function deployKeyRotationPhase(ctx: LabContext): Promise<Record<st
     authorizeKey(server, newKey.publicKey);
     // 2. One pulumi up with the new key pair, the source watched every 100 ms.
     await stack.setConfig({ publicKey: newKey.publicKey }, { privateKey: newKey.privateKey });
-    let finished = false;
-    const watching = watchSource(ctx, () => finished);
-    const up = await stack.up().finally(() => {
-        finished = true;
-    });
-    const samples = await watching;
-    if (up.code !== 0) {
-        throw new Error(`pulumi up with the rotated key failed:\n${up.output.split("\n").slice(-40).join("\n")}`);
-    }
+    // Rotation has a gap if any sample is not Ready or refers to a Secret that is not there.
+    const { result: up, samples } = await sampleDuring(() => stack.up(), () => sampleSource(ctx));
+    assertSucceeded("pulumi up with the rotated key", up);
     const after = await get(kube, "GitRepository", SYNC_NAME);
     const newSecret: string = after.spec.secretRef.name;
     const gaps = samples.filter((s) => s.ready !== "True" || !s.secretRef || !s.sshSecrets.includes(s.secretRef));
@@ -103,7 +85,7 @@ export async function deployKeyRotationPhase(ctx: LabContext): Promise<Record<st
     revokeKey(server, server.publicKey);
     const pushed = workspace.bump("task-web", "1.0.6");
     const head = git(server.bare, "rev-parse", "main");
-    await waitFor(`GitRepository ${SYNC_NAME} to fetch ${head.slice(0, 7)} with the new key`, 120_000, async () => ((await get(kube, "GitRepository", SYNC_NAME))?.status?.artifact?.revision === `main@sha1:${head}` ? true : undefined), undefined, group);
+    await waitForFetched(kube, head, " with the new key", 120_000, group);
     await waitForRollout(kube, prodDeployment("task-web"), "1.0.6", 120_000, group);
     const commitToApplied = (Date.now() - pushed) / 1000;
     const refused = canFetch(server, oldKeyFile, knownHostsFile);

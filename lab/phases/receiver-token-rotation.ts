@@ -1,15 +1,16 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import { contentNamedSecret } from "eks-flux-gitops";
-import { FLUX_NAMESPACE, get, prodDeployment, waitForRollout } from "../app-state.js";
+import { FLUX_NAMESPACE, get, prodDeployment, SYNC_NAME, waitForFetched, waitForRollout } from "../app-state.js";
 import type { LabContext } from "../context.js";
 import { PLATFORM_STACK } from "../engine/platform-stack.js";
+import { assertSucceeded } from "../engine/pulumi-cli.js";
 import { git, installPushWebhook } from "../git-server.js";
 import { readyCondition } from "../kube.js";
 import { sleep, waitFor } from "../processes.js";
+import { sampleDuring } from "../timeline.js";
 import { checkPreviewComment } from "./preview-comment.js";
 
-const SYNC_NAME = "task-tool";
 const RECEIVER_SECRET_BASE = `${SYNC_NAME}-token`;
 
 /** Sends GitHub's push event for `after`, signed with `token`, as the Git server's hook does; returns the HTTP status. */
@@ -55,24 +56,16 @@ export async function receiverTokenRotationPhase(ctx: LabContext, secrets: strin
     });
 
     // pulumi up, the Receiver sampled every 100 ms: Ready, on a Secret that exists.
-    let finished = false;
-    const samples: Array<{ ready: string; secretRef?: string; secretThere: boolean }> = [];
-    const watching = (async () => {
-        while (!finished) {
+    const { result: up, samples } = await sampleDuring(
+        () => stack.up(),
+        async () => {
             const receiver = await get(kube, "Receiver", SYNC_NAME).catch(() => undefined);
             const secretRef = receiver?.spec?.secretRef?.name;
             const secret = secretRef ? await kube.get("v1", "Secret", secretRef, FLUX_NAMESPACE).catch(() => undefined) : undefined;
-            samples.push({ ready: readyCondition(receiver)?.status ?? "absent", secretRef, secretThere: secret !== undefined });
-            await sleep(100);
-        }
-    })();
-    const up = await stack.up().finally(() => {
-        finished = true;
-    });
-    await watching;
-    if (up.code !== 0) {
-        throw new Error(`pulumi up with the rotated receiver token failed:\n${up.output.split("\n").slice(-40).join("\n").replaceAll(token, "[secret]")}`);
-    }
+            return { ready: readyCondition(receiver)?.status ?? "absent", secretRef, secretThere: secret !== undefined };
+        },
+    );
+    assertSucceeded("pulumi up with the rotated receiver token", up, [token]);
     const gaps = samples.filter((s) => s.ready !== "True" || !s.secretThere);
     const receiver = await get(kube, "Receiver", SYNC_NAME);
     if (receiver.spec.secretRef.name !== newSecret || gaps.length > 0 || (await kube.get("v1", "Secret", oldSecret, FLUX_NAMESPACE)) !== undefined) {
@@ -105,7 +98,7 @@ export async function receiverTokenRotationPhase(ctx: LabContext, secrets: strin
     // A push signed with the new token (the Git server's hook) reaches the pods at once (Git interval 10m).
     const pushed = workspace.bump("task-web", "1.0.7");
     const commit = git(server.bare, "rev-parse", "main");
-    await waitFor(`GitRepository ${SYNC_NAME} to fetch ${commit.slice(0, 7)} through the Receiver`, 30_000, async () => ((await get(kube, "GitRepository", SYNC_NAME))?.status?.artifact?.revision === `main@sha1:${commit}` ? true : undefined), undefined, group, 100);
+    await waitForFetched(kube, commit, " through the Receiver", 30_000, group, { pollMs: 100 });
     const fetchedSeconds = (Date.now() - pushed) / 1000;
     await waitForRollout(kube, prodDeployment("task-web"), "1.0.7", 60_000, group);
     const appliedSeconds = (Date.now() - pushed) / 1000;
