@@ -21,11 +21,11 @@ import { LAB_CONTROLLERS, startFluxControllers, type RunningFlux } from "./flux-
 import { FLUX_NAMESPACE, get, prodDeployment, rollout, SYNC_NAME, waitForRollout } from "./app-state.js";
 import type { LabContext } from "./context.js";
 import { appTeamPhase } from "./phases/app-team.js";
-import { git, installPushWebhook, startGitServer, type GitServer } from "./git-server.js";
+import { git, installPushWebhook, sshSessions, startGitServer, type GitServer } from "./git-server.js";
 import { readyCondition, type KubeClient, type KubeObject } from "./kube.js";
 import { ProcessGroup, sleep, waitFor } from "./processes.js";
 import { pushTag, restartRegistry, startRegistry } from "./registry.js";
-import { follow, summarize, type Timeline } from "./timeline.js";
+import { follow, p50AndMax, summarize, type Timeline } from "./timeline.js";
 import { LAB_APPS, LAB_OWNER, OVERLAY, Workspace } from "./workspace.js";
 import { deployKeyRotationPhase } from "./phases/deploy-key-rotation.js";
 import { checkPreviewComment } from "./phases/preview-comment.js";
@@ -425,8 +425,11 @@ async function instantDelivery(ctx: LabContext) {
     await restartRegistry(group, runDir, registry, `${flux.receiverUrl}${imagePath}`);
     console.log(`pulumi up with the receivers in ${up.seconds.toFixed(1)} s; Receivers served at the stack's webhook paths; the registry notifies the image Receiver, the Git server's hook the Git Receiver`);
 
+    // SSH sessions Flux opened to the Git host per delivery: on a real network each costs its round trips.
+    const sessions = { tagPush: [] as number[], commit: [] as number[] };
     const tagPush = async (tag: string, previous: string, events = true): Promise<Timeline> => {
         const before = git(server.bare, "rev-parse", "main");
+        const sessionsBefore = sshSessions(server);
         const requested = (await get(kube, "ImageRepository", "task-service"))?.metadata?.annotations?.["reconcile.fluxcd.io/requestedAt"];
         const since = Date.now();
         await pushTag(registry.address, `${LAB_OWNER}/task-service`, tag);
@@ -447,12 +450,16 @@ async function instantDelivery(ctx: LabContext) {
             }],
         ]);
         assertAutomationCommit(server, previous, tag);
+        if (events) {
+            sessions.tagPush.push(sshSessions(server) - sessionsBefore);
+        }
         return { "tag pushed": pushed, ...timeline };
     };
     const commit = async (tag: string): Promise<Timeline> => {
+        const sessionsBefore = sshSessions(server);
         const pushed = workspace.bump("task-web", tag);
         const head = git(server.bare, "rev-parse", "main");
-        return follow(group, `commit of task-web ${tag} to reach the pods`, pushed, 60_000, [
+        const timeline = await follow(group, `commit of task-web ${tag} to reach the pods`, pushed, 60_000, [
             ["source fetched", async () => (await get(kube, "GitRepository", SYNC_NAME))?.status?.artifact?.revision === `main@sha1:${head}`],
             ["Kustomization applied", async () => (await get(kube, "Kustomization", SYNC_NAME))?.status?.lastAppliedRevision === `main@sha1:${head}`],
             ["pods Ready", async () => {
@@ -460,6 +467,8 @@ async function instantDelivery(ctx: LabContext) {
                 return state.tag === tag && state.rolledOut;
             }],
         ]);
+        sessions.commit.push(sshSessions(server) - sessionsBefore);
+        return timeline;
     };
 
     const tags: Timeline[] = [];
@@ -478,9 +487,16 @@ async function instantDelivery(ctx: LabContext) {
     if (!delivered.every((line) => line.endsWith(" 200"))) {
         throw new Error(`a Git push webhook delivery failed:\n${delivered.join("\n")}`);
     }
-    const result = { tagPushToPods: summarize(tags), commitToPods: summarize(commits), tagPushPollingOnly: polled, gitWebhookDeliveries: delivered.length };
+    const result = {
+        tagPushToPods: summarize(tags),
+        commitToPods: summarize(commits),
+        sshSessions: { tagPush: p50AndMax(sessions.tagPush), commit: p50AndMax(sessions.commit) },
+        tagPushPollingOnly: polled,
+        gitWebhookDeliveries: delivered.length,
+    };
     const line = (timeline: Record<string, { p50: number; max: number }>) => Object.entries(timeline).map(([step, { p50, max }]) => `${step} ${p50}/${max}`).join(", ");
     console.log(`instant delivery, seconds p50/max since the push (5 each):\n    tag push -> ${line(result.tagPushToPods)}\n    commit -> ${line(result.commitToPods)}`);
+    console.log(`    SSH sessions to the Git host per delivery, p50/max: tag push ${result.sshSessions.tagPush.p50}/${result.sshSessions.tagPush.max}, commit ${result.sshSessions.commit.p50}/${result.sshSessions.commit.max}`);
     console.log(`    one tag push with the registry's events off (1m scan): ${Object.entries(polled).map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)}`).join(", ")}`);
     return result;
 }

@@ -15,6 +15,8 @@ export interface GitServer {
     knownHosts: string;
     /** The server's authorized_keys file: the public keys it accepts. */
     authorizedKeys: string;
+    /** sshd's log, one "Accepted publickey" line per SSH session. */
+    log: string;
 }
 
 const LAB_IDENTITY = { GIT_AUTHOR_NAME: "lab", GIT_AUTHOR_EMAIL: "lab@example.com", GIT_COMMITTER_NAME: "lab", GIT_COMMITTER_EMAIL: "lab@example.com" };
@@ -32,6 +34,10 @@ export async function startGitServer(group: ProcessGroup, runDir: string, reposi
     execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "flux-lab", "-f", `${dir}/flux_key`]);
     fs.copyFileSync(`${dir}/flux_key.pub`, `${dir}/authorized_keys`);
     const user = execFileSync("id", ["-un"], { encoding: "utf8" }).trim();
+    // sshd runs each Git command through the user's shell, and Debian's bash sources ~/.bashrc when
+    // started by sshd; on the lab machines root's ~/.bashrc runs `pyenv init`, 0.5 s per SSH session that
+    // a Git host never spends. An empty home of the server's own keeps the sessions to Git's cost.
+    fs.mkdirSync(`${dir}/home`, { recursive: true });
     fs.writeFileSync(
         `${dir}/sshd_config`,
         [
@@ -46,6 +52,7 @@ export async function startGitServer(group: ProcessGroup, runDir: string, reposi
             "KbdInteractiveAuthentication no",
             "UsePAM no",
             "StrictModes no",
+            `SetEnv HOME=${dir}/home`,
             "",
         ].join("\n"),
     );
@@ -66,6 +73,7 @@ export async function startGitServer(group: ProcessGroup, runDir: string, reposi
         publicKey: fs.readFileSync(`${dir}/flux_key.pub`, "utf8").trim(),
         knownHosts: `[127.0.0.1]:${port} ${hostKey}\n`,
         authorizedKeys: `${dir}/authorized_keys`,
+        log: group.logFile("sshd"),
     };
 }
 
@@ -116,6 +124,11 @@ export function canFetch(server: GitServer, privateKeyFile: string, knownHostsFi
     } catch (error) {
         return { ok: false, message: String((error as { stderr?: string }).stderr ?? error).trim() };
     }
+}
+
+/** How many SSH sessions the server has accepted so far: each costs its round trips on a real network. */
+export function sshSessions(server: GitServer): number {
+    return fs.readFileSync(server.log, "utf8").split("\n").filter((line) => line.startsWith("Accepted publickey")).length;
 }
 
 /** A clone the lab commits to, as a developer would. */

@@ -11,8 +11,13 @@ export class ProcessGroup {
         fs.mkdirSync(logDir, { recursive: true });
     }
 
+    /** The file a started program's output goes to. */
+    logFile(name: string): string {
+        return path.join(this.logDir, `${name}.log`);
+    }
+
     start(name: string, command: string, args: string[], options: { env?: Record<string, string>; cwd?: string; ports?: number[] } = {}): ChildProcess {
-        const log = fs.openSync(path.join(this.logDir, `${name}.log`), "a");
+        const log = fs.openSync(this.logFile(name), "a");
         const child = spawn(command, args, {
             cwd: options.cwd,
             env: { ...process.env, ...options.env },
@@ -20,7 +25,7 @@ export class ProcessGroup {
             detached: true,
         });
         const entry: { name: string; child: ChildProcess; ports: number[]; error?: Error; stopped?: boolean } = { name, child, ports: options.ports ?? [] };
-        child.on("exit", (code, signal) => fs.appendFileSync(path.join(this.logDir, `${name}.log`), `\n[lab] ${name} exited: code ${code} signal ${signal}\n`));
+        child.on("exit", (code, signal) => fs.appendFileSync(this.logFile(name), `\n[lab] ${name} exited: code ${code} signal ${signal}\n`));
         child.on("error", (error) => {
             entry.error = error;
         });

@@ -20,13 +20,19 @@ export async function follow(group: ProcessGroup, what: string, since: number, t
     return seen;
 }
 
+/** p50 (the lower middle value) and max of some measurements. */
+export function p50AndMax(values: number[]): { p50: number; max: number } {
+    const sorted = [...values].sort((a, b) => a - b);
+    return { p50: sorted[Math.floor((sorted.length - 1) / 2)], max: sorted[sorted.length - 1] };
+}
+
 /** p50 and max of each step over several timelines, in seconds. */
 export function summarize(timelines: Timeline[]): Record<string, { p50: number; max: number }> {
     const steps = Object.keys(timelines[0]);
     return Object.fromEntries(
         steps.map((step) => {
-            const values = timelines.map((t) => t[step]).sort((a, b) => a - b);
-            return [step, { p50: Math.round(values[Math.floor((values.length - 1) / 2)]) / 1000, max: Math.round(values[values.length - 1]) / 1000 }];
+            const { p50, max } = p50AndMax(timelines.map((t) => t[step]));
+            return [step, { p50: Math.round(p50) / 1000, max: Math.round(max) / 1000 }];
         }),
     );
 }
