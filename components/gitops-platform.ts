@@ -86,7 +86,7 @@ export interface GitOpsPlatformArgs {
         interval?: string;
         /** Git fetch interval. @default "1m" */
         sourceInterval?: string;
-        /** How long `pulumi up` waits for Flux to be Ready. @default "5m" */
+        /** How long `pulumi up` waits for Flux's objects (source, sync, Receivers) to be Ready. @default "5m" */
         readyTimeout?: string;
         /** What Flux does with the app when the sync is destroyed; see AppSyncArgs.deletionPolicy. @default "Orphan": the app keeps running */
         deletionPolicy?: KustomizationDeletionPolicy;
@@ -464,7 +464,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
         if (githubReceiver && repository) {
             new GitHubReceiver(
                 `${name}-receiver`,
-                { name: syncName, namespace: fluxNamespace, gitRepository: syncName, repository: repository.repositoryName, exposure: githubReceiver, tokenRotation: args.receiverTokenRotation },
+                { name: syncName, namespace: fluxNamespace, gitRepository: syncName, repository: repository.repositoryName, exposure: githubReceiver, tokenRotation: args.receiverTokenRotation, readyTimeout },
                 { parent: this, providers: [provider, githubProvider!], dependsOn: [...installed, gitSource] },
             );
         }
@@ -482,6 +482,7 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
                     token: push.token,
                     tokenRotation: args.receiverTokenRotation,
                     exposure: imagePushExposure(push, githubReceiver, fluxNamespace),
+                    readyTimeout,
                 },
                 fluxOptions([...installed, ...(imageAutomation ? [imageAutomation] : [])]),
             );

@@ -406,24 +406,16 @@ async function instantDelivery(ctx: LabContext) {
     const outputs = JSON.parse((await cli.ok(stack.dir, ["stack", "output", "--json", "--show-secrets", "--stack", PLATFORM_STACK])).output);
     const gitPath = new URL(outputs.gitWebhookUrl).pathname;
     const imagePath = new URL(outputs.imagePushWebhookUrl).pathname;
-    // The Receivers are not awaited by pulumi up (no readiness annotation): the controller may still be
-    // initialising one when it returns, so wait until both paths are served.
-    const servedPaths = async () => new Set((await kube.list("notification.toolkit.fluxcd.io/v1", "Receiver", FLUX_NAMESPACE)).map((r) => r.status?.webhookPath));
-    await waitFor(
-        `notification-controller to serve the stack's webhook paths ${gitPath} and ${imagePath}`,
-        30_000,
-        async () => {
-            const served = await servedPaths();
-            return served.has(gitPath) && served.has(imagePath) ? true : undefined;
-        },
-        async () => `served: ${[...(await servedPaths())].join(", ")}`,
-        group,
-    );
+    // pulumi up waits for the Receivers' Ready (readiness annotations): their paths are served when it returns.
+    const served = new Set((await kube.list("notification.toolkit.fluxcd.io/v1", "Receiver", FLUX_NAMESPACE)).map((r) => r.status?.webhookPath));
+    if (!served.has(gitPath) || !served.has(imagePath)) {
+        throw new Error(`pulumi up returned before notification-controller served the stack's webhook paths ${gitPath} and ${imagePath}; served: ${[...served].join(", ")}`);
+    }
     const deliveries = `${runDir}/logs/webhook-deliveries.log`;
     installPushWebhook(server.bare, `${flux.receiverUrl}${gitPath}`, gitToken, deliveries);
     ctx.receivers = { gitToken, imageToken, gitWebhookUrl: `${flux.receiverUrl}${gitPath}`, deliveries };
     await restartRegistry(group, runDir, registry, `${flux.receiverUrl}${imagePath}`);
-    console.log(`pulumi up with the receivers in ${up.seconds.toFixed(1)} s; Receivers served at the stack's webhook paths; the registry notifies the image Receiver, the Git server's hook the Git Receiver`);
+    console.log(`pulumi up with the receivers in ${up.seconds.toFixed(1)} s; Receivers served at the stack's webhook paths when it returned; the registry notifies the image Receiver, the Git server's hook the Git Receiver`);
 
     // SSH sessions Flux opened to the Git host per delivery: on a real network each costs its round trips.
     const sessions = { tagPush: [] as number[], commit: [] as number[] };

@@ -141,7 +141,12 @@ describe("GitOpsPlatform", () => {
             imagePushEvents: { eventBridge: { invocationRateLimitPerSecond: 2 } },
         });
         const receiver = cloud.get("kubernetes:notification.toolkit.fluxcd.io/v1:Receiver", "mz-k8s-image-receiver-receiver");
-        assert.deepEqual(receiver.inputs.metadata, { name: "task-tool-images", namespace: "flux-system" });
+        assert.deepEqual(receiver.inputs.metadata, {
+            name: "task-tool-images",
+            namespace: "flux-system",
+            // The sync's readyTimeout (5m by default): pulumi up returns once the path is served.
+            annotations: { "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "300" },
+        });
         assert.deepEqual(receiver.inputs.spec.resources, [{ apiVersion: "image.toolkit.fluxcd.io/v1", kind: "ImageRepository", name: "task-service" }]);
         const imageRepository = cloud.get("kubernetes:image.toolkit.fluxcd.io/v1:ImageRepository", "mz-k8s-images-task-service-repository");
         assert.ok(receiver.dependencies.includes(imageRepository.urn), "the Receiver comes after the ImageRepositories it names");

@@ -6,6 +6,7 @@ import { childOptions } from "./git-source.js";
 import { githubReceiver, receiverWebhookPath } from "./receiver-manifests.js";
 import { checkReceiverExposure, exposeReceiver, type ReceiverExposure } from "./receiver-exposure.js";
 import { checkContentNamedSecretBase } from "./content-named-secret.js";
+import { checkReadyTimeout } from "./readiness.js";
 import { checkReceiverToken, receiverArgs, receiverToken, receiverTokenSecret } from "./receiver-token.js";
 
 /** A problem of a name derived from `name`, reported on the field the user wrote. */
@@ -38,6 +39,11 @@ export interface GitHubReceiverArgs {
      * deletes the old Secret. @default 0
      */
     tokenRotation?: number;
+    /**
+     * How long `pulumi up` waits for notification-controller to report the Receiver Ready, which is
+     * when it serves the webhook path: a webhook registered after that is never refused. @default "2m"
+     */
+    readyTimeout?: string;
 }
 
 /**
@@ -52,6 +58,7 @@ export class GitHubReceiver extends pulumi.ComponentResource {
     constructor(name: string, args: GitHubReceiverArgs, opts?: pulumi.ComponentResourceOptions) {
         const receiverName = args.name ?? name;
         const namespace = args.namespace ?? "flux-system";
+        const readyTimeout = args.readyTimeout ?? "2m";
         assertValid(`GitHubReceiver ${name}`, [
             checkKubernetesName("name", receiverName) ?? derivedName(checkContentNamedSecretBase("name", receiverName, `${receiverName}-token`), receiverName, "its token Secret's name"),
             args.exposure.kind === "load-balancer" ? derivedName(checkKubernetesServiceName("name", `${receiverName}-webhook`), receiverName, "the webhook Service's name") : undefined,
@@ -63,6 +70,7 @@ export class GitHubReceiver extends pulumi.ComponentResource {
             }),
             checkReceiverToken("token", args.token),
             checkRotation("tokenRotation", args.tokenRotation),
+            checkReadyTimeout("readyTimeout", readyTimeout),
         ]);
         super("eks-flux-gitops:flux:GitHubReceiver", name, {}, opts);
         const child = childOptions(this, opts);
@@ -72,7 +80,7 @@ export class GitHubReceiver extends pulumi.ComponentResource {
         const secret = receiverTokenSecret(name, { secretBase, namespace, token }, child);
         new k8s.apiextensions.CustomResource(
             `${name}-receiver`,
-            receiverArgs((secretName) => githubReceiver({ name: receiverName, namespace, secretName, gitRepository: args.gitRepository }), secret, secretBase),
+            receiverArgs((secretName) => githubReceiver({ name: receiverName, namespace, secretName, gitRepository: args.gitRepository, readyTimeout }), secret, secretBase),
             childOptions(this, opts, secret.secret),
         );
         const baseUrl = exposeReceiver(name, receiverName, namespace, args.exposure, child);

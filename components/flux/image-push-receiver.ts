@@ -6,6 +6,7 @@ import { checkGitHubActionsCaller, githubActionsOidcProvider, type GitHubActions
 import { IMAGE_PUSH_RECEIVER_TYPES, imagePushReceiver, receiverWebhookPath, type ImagePushReceiverType } from "./receiver-manifests.js";
 import { checkReceiverExposure, exposeReceiver, type ReceiverExposure } from "./receiver-exposure.js";
 import { checkContentNamedSecretBase } from "./content-named-secret.js";
+import { checkReadyTimeout } from "./readiness.js";
 import { checkReceiverToken, receiverArgs, receiverToken, receiverTokenSecret } from "./receiver-token.js";
 
 export interface ImagePushReceiverArgs {
@@ -39,9 +40,14 @@ export interface ImagePushReceiverArgs {
      * (an Ingress terminating TLS, or `external`). @default { kind: "cluster" }: nothing exposed
      */
     exposure?: ReceiverExposure;
+    /**
+     * How long `pulumi up` waits for notification-controller to report the Receiver Ready, which is
+     * when it serves the webhook path, so callers given `webhookUrl` are never refused. @default "2m"
+     */
+    readyTimeout?: string;
 }
 
-export const IMAGE_PUSH_RECEIVER_DEFAULTS = { namespace: "flux-system", type: "generic", exposure: { kind: "cluster" } } as const;
+export const IMAGE_PUSH_RECEIVER_DEFAULTS = { namespace: "flux-system", type: "generic", exposure: { kind: "cluster" }, readyTimeout: "2m" } as const;
 
 /** Every problem with the Args, named by field; exported so wrappers check before registering anything. */
 export function checkImagePushReceiverArgs(receiverName: string, args: ImagePushReceiverArgs): Problem[] {
@@ -59,6 +65,7 @@ export function checkImagePushReceiverArgs(receiverName: string, args: ImagePush
         }),
         checkReceiverToken("token", args.token),
         checkRotation("tokenRotation", args.tokenRotation),
+        checkReadyTimeout("readyTimeout", args.readyTimeout ?? IMAGE_PUSH_RECEIVER_DEFAULTS.readyTimeout),
     ];
     if (!(IMAGE_PUSH_RECEIVER_TYPES as readonly string[]).includes(type)) {
         problems.push({ field: "type", value: type, rule: `must be one of ${IMAGE_PUSH_RECEIVER_TYPES.join(", ")}: the Receiver types a registry or CI can call` });
@@ -106,6 +113,7 @@ export class ImagePushReceiver extends pulumi.ComponentResource {
                 type,
                 secretName,
                 imageRepositories: args.imageRepositories,
+                readyTimeout: args.readyTimeout ?? IMAGE_PUSH_RECEIVER_DEFAULTS.readyTimeout,
                 ...(type === "generic-oidc" ? { oidcProviders: [githubActionsOidcProvider(args.githubActions!)] } : {}),
             });
         if (type === "generic-oidc") {

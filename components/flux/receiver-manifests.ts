@@ -3,17 +3,22 @@ import { validateKubernetesObject } from "../kubernetes-schema.js";
 import { assertValid, type Problem } from "../validate.js";
 import type { OidcProvider } from "./github-actions-oidc.js";
 import type { KubernetesObject } from "./install-manifests.js";
+import { readinessAnnotations } from "./readiness.js";
 
 /** The path notification-controller serves a Receiver on: /hook/ + sha256(token + name + namespace). */
 export function receiverWebhookPath(token: string, name: string, namespace: string): string {
     return `/hook/${createHash("sha256").update(token + name + namespace).digest("hex")}`;
 }
 
-export function githubReceiver(input: { name: string; namespace: string; secretName: string; gitRepository: string }): KubernetesObject {
+/**
+ * A Receiver for GitHub's push event. `readyTimeout` (a Go duration): how long `pulumi up` waits for
+ * notification-controller to report it Ready, which is when it serves the webhook path.
+ */
+export function githubReceiver(input: { name: string; namespace: string; secretName: string; gitRepository: string; readyTimeout: string }): KubernetesObject {
     const object: KubernetesObject = {
         apiVersion: "notification.toolkit.fluxcd.io/v1",
         kind: "Receiver",
-        metadata: { name: input.name, namespace: input.namespace },
+        metadata: { name: input.name, namespace: input.namespace, annotations: readinessAnnotations(input.readyTimeout) },
         spec: {
             type: "github",
             events: ["ping", "push"],
@@ -39,6 +44,8 @@ export interface ImagePushReceiverInput {
     imageRepositories: string[];
     /** generic-oidc only. */
     oidcProviders?: OidcProvider[];
+    /** How long `pulumi up` waits for the Receiver to be Ready (its path served), a Go duration. */
+    readyTimeout: string;
 }
 
 /**
@@ -69,7 +76,7 @@ export function imagePushReceiver(input: ImagePushReceiverInput): KubernetesObje
     const object: KubernetesObject = {
         apiVersion: "notification.toolkit.fluxcd.io/v1",
         kind: "Receiver",
-        metadata: { name: input.name, namespace: input.namespace },
+        metadata: { name: input.name, namespace: input.namespace, annotations: readinessAnnotations(input.readyTimeout) },
         spec,
     };
     validateKubernetesObject(`Receiver ${input.name}`, object);

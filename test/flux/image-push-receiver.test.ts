@@ -87,6 +87,19 @@ describe("ImagePushReceiver", () => {
         assert.ok(!cloud.resources.some((r) => r.type === "kubernetes:core/v1:Secret"));
     });
 
+    it("makes pulumi up wait until the Receiver is Ready, so callers given its URL are never refused", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        new ImagePushReceiver("images", { imageRepositories: ["task-service"] });
+        new ImagePushReceiver("ci", { imageRepositories: ["task-service"], type: "generic-oidc", githubActions: { repositories: ["o/r"] }, readyTimeout: "45s" });
+        await settled(cloud);
+        assert.deepEqual(cloud.get("kubernetes:notification.toolkit.fluxcd.io/v1:Receiver", "images-receiver").inputs.metadata.annotations, {
+            "pulumi.com/waitFor": "condition=Ready",
+            "pulumi.com/timeoutSeconds": "120",
+        });
+        assert.equal(cloud.get("kubernetes:notification.toolkit.fluxcd.io/v1:Receiver", "ci-receiver").inputs.metadata.annotations["pulumi.com/timeoutSeconds"], "45");
+        assert.deepEqual(validationProblems(() => new ImagePushReceiver("r", { imageRepositories: ["a"], readyTimeout: "0s" })), ['readyTimeout = "0s": must be longer than zero: Flux runs intervals and timeouts of 0 in a loop or not at all']);
+    });
+
     it("refuses what Flux would refuse, naming each field, and never shows a token", () => {
         assert.deepEqual(
             validationProblems(() => new ImagePushReceiver("r", { imageRepositories: [], type: "github" as never, token: "short secret" })),
@@ -152,7 +165,7 @@ describe("Receiver spec rules and schema", () => {
     });
 
     it("validates Receivers against notification-controller v1.9's CRD, which knows generic-oidc", () => {
-        assert.throws(() => imagePushReceiver({ name: "r", namespace: "flux-system", type: "generic-oidc", imageRepositories: ["a"] }), /generic-oidc receivers must define at least one oidcProvider/);
+        assert.throws(() => imagePushReceiver({ name: "r", namespace: "flux-system", type: "generic-oidc", imageRepositories: ["a"], readyTimeout: "2m" }), /generic-oidc receivers must define at least one oidcProvider/);
         assert.throws(
             () => validateKubernetesObject("test", { apiVersion: "notification.toolkit.fluxcd.io/v1", kind: "Receiver", metadata: { name: "r" }, spec: { type: "generic", secretRef: { name: "t" }, resources: [{ kind: "Deployment", name: "a" }] } } as never),
             /Receiver\/r\.spec\.resources\.0\.kind = "Deployment": must be equal to one of the allowed values \(schema of notification\.toolkit\.fluxcd\.io\/v1\/Receiver\)/,

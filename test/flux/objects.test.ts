@@ -377,6 +377,22 @@ describe("GitHubReceiver", () => {
         assert.equal(cloud.get("kubernetes:notification.toolkit.fluxcd.io/v1:Receiver", "lab-receiver").inputs.spec.resources[0].name, "task-tool");
     });
 
+    it("makes pulumi up wait until the Receiver is Ready, which is when notification-controller serves its path", async () => {
+        const cloud = await useMockCloud(new MockCloud());
+        const exposure = { kind: "external", baseUrl: "https://hooks.example.com" } as const;
+        new GitHubReceiver("plain", { gitRepository: "task-tool", exposure });
+        new GitHubReceiver("patient", { gitRepository: "task-tool", exposure, readyTimeout: "1m30s" });
+        await settled(cloud);
+        assert.deepEqual(cloud.get("kubernetes:notification.toolkit.fluxcd.io/v1:Receiver", "plain-receiver").inputs.metadata.annotations, {
+            "pulumi.com/waitFor": "condition=Ready",
+            "pulumi.com/timeoutSeconds": "120",
+        });
+        assert.equal(cloud.get("kubernetes:notification.toolkit.fluxcd.io/v1:Receiver", "patient-receiver").inputs.metadata.annotations["pulumi.com/timeoutSeconds"], "90");
+        assert.deepEqual(validationProblems(() => new GitHubReceiver("r", { gitRepository: "g", exposure, readyTimeout: "2 minutes" })), [
+            'readyTimeout = "2 minutes": must be a Go duration made of numbers with units ms, s, m or h, such as 30s, 5m or 1h30m',
+        ]);
+    });
+
     it("refuses a short token without showing it, and an exposure GitHub cannot reach", () => {
         assert.deepEqual(validationProblems(() => new GitHubReceiver("r", { gitRepository: "g", repository: "r", token: "hunter2", exposure: { kind: "cluster" } })), [
             'exposure.kind = "cluster": GitHub calls the webhook from outside the cluster; choose ingress, load-balancer or external',
