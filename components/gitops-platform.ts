@@ -492,7 +492,8 @@ export class GitOpsPlatform extends pulumi.ComponentResource {
                 new EcrPushEvents(
                     `${name}-image-push-events`,
                     { ...(typeof eventBridge === "object" ? eventBridge : {}), repositoryNames: pushed, receiverUrl: receiver.webhookUrl, token: receiver.token!, tags },
-                    { parent: this },
+                    // Events start flowing once the Receiver serves its path.
+                    { parent: this, dependsOn: [receiver] },
                 );
             }
             this.imagePushWebhookUrl = receiver.webhookUrl;

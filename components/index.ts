@@ -32,6 +32,7 @@ export * from "./flux/receiver-token.js";
 export * from "./flux/content-named-secret.js";
 export * from "./flux/github-actions-oidc.js";
 export * from "./flux/crd-schema.js";
+export * from "./child-options.js";
 export * from "./flux/git-source.js";
 export * from "./flux/app-sync.js";
 export * from "./flux/image-automation.js";

@@ -161,6 +161,8 @@ describe("GitOpsPlatform", () => {
         assert.equal(destination.invocationEndpoint, url);
         assert.equal(destination.invocationRateLimitPerSecond, 2);
         assert.equal(cloud.get("aws:cloudwatch/eventConnection:EventConnection", "mz-k8s-image-push-events-connection").inputs.authParameters.apiKey.value, token);
+        const target = cloud.get("aws:cloudwatch/eventTarget:EventTarget", "mz-k8s-image-push-events-target");
+        assert.ok(target.dependencies.includes(receiver.urn), "events flow only once the Receiver is Ready (serves its path)");
     });
 
     it("gives an existing cluster without ECR only the Receiver, with an existing token and no random provider", async () => {

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { childOptions } from "../child-options.js";
 import { assertValid } from "../validate.js";
 import {
     checkEcrPushEventsSettings,
@@ -63,6 +64,8 @@ export class EcrPushEvents extends pulumi.ComponentResource {
             typeof args.receiverUrl === "string" ? checkApiDestinationUrl("receiverUrl", args.receiverUrl) : undefined,
         ]);
         super("eks-flux-gitops:aws:EcrPushEvents", name, {}, opts);
+        // Children wait for the component's dependsOn too (e.g. the Receiver being Ready).
+        const child = childOptions(this, opts);
 
         const rule = new aws.cloudwatch.EventRule(
             `${name}-rule`,
@@ -74,7 +77,7 @@ export class EcrPushEvents extends pulumi.ComponentResource {
                 }),
                 tags: args.tags,
             },
-            { parent: this },
+            child,
         );
         const connection = new aws.cloudwatch.EventConnection(
             `${name}-connection`,
@@ -83,7 +86,7 @@ export class EcrPushEvents extends pulumi.ComponentResource {
                 authorizationType: "API_KEY",
                 authParameters: { apiKey: { key: settings.apiKeyHeader, value: pulumi.secret(args.token) } },
             },
-            { parent: this },
+            child,
         );
         const destination = new aws.cloudwatch.EventApiDestination(
             `${name}-destination`,
@@ -99,17 +102,17 @@ export class EcrPushEvents extends pulumi.ComponentResource {
                 ),
                 invocationRateLimitPerSecond: settings.invocationRateLimitPerSecond,
             },
-            { parent: this },
+            child,
         );
         const role = new aws.iam.Role(
             `${name}-role`,
             { description: "EventBridge calls Flux's image Receiver", assumeRolePolicy: JSON.stringify(eventBridgeTrustPolicy()), tags: args.tags },
-            { parent: this },
+            child,
         );
         new aws.iam.RolePolicy(
             `${name}-invoke`,
             { role: role.name, policy: destination.arn.apply((arn) => JSON.stringify(invokeApiDestinationPolicy(arn))) },
-            { parent: this },
+            child,
         );
         new aws.cloudwatch.EventTarget(
             `${name}-target`,
@@ -119,7 +122,7 @@ export class EcrPushEvents extends pulumi.ComponentResource {
                 roleArn: role.arn,
                 retryPolicy: { maximumEventAgeInSeconds: settings.maximumEventAgeSeconds, maximumRetryAttempts: settings.maximumRetryAttempts },
             },
-            { parent: this },
+            child,
         );
         this.ruleArn = rule.arn;
         this.apiDestinationArn = destination.arn;

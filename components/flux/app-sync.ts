@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { assertValid, checkGoDuration, checkKubernetesLabelName, checkKubernetesName, type Problem } from "../validate.js";
-import { childOptions } from "./git-source.js";
+import { childOptions } from "../child-options.js";
 import { checkReadyTimeout, readinessAnnotations } from "./readiness.js";
 import { KUSTOMIZATION_DELETION_POLICIES, kustomization, type KustomizationDeletionPolicy, type KustomizationInput } from "./sync-manifests.js";
 import { checkSyncTargetNamespace } from "./sync-placement.js";

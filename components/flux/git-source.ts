@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { assertValid, checkGitBranch, checkGoDuration, checkKubernetesLabelName, checkKubernetesName } from "../validate.js";
 import { checkContentNamedSecretBase, contentNamedSecret } from "./content-named-secret.js";
 import { checkReadyTimeout, readinessAnnotations } from "./readiness.js";
+import { childOptions } from "../child-options.js";
 import { checkGitSshUrl, gitRepository, gitSshSecret, secretRevision } from "./source-manifests.js";
 
 export interface GitSourceArgs {
@@ -31,24 +32,6 @@ export interface GitSourceArgs {
     secretName?: string;
     /** How long `pulumi up` waits for the GitRepository to be Ready. @default "5m" */
     readyTimeout?: string;
-}
-
-/**
- * Options for a child of a Flux object component: its parent, and the component's own dependsOn (e.g.
- * the Flux install) plus `extra`, since children do not inherit their parent's dependsOn.
- */
-export function childOptions(parent: pulumi.Resource, opts: pulumi.ComponentResourceOptions | undefined, ...extra: pulumi.Resource[]): pulumi.CustomResourceOptions {
-    const deps = opts?.dependsOn;
-    if (deps === undefined) {
-        return { parent, ...(extra.length > 0 ? { dependsOn: extra } : {}) };
-    }
-    if (Array.isArray(deps)) {
-        return { parent, dependsOn: [...deps, ...extra] };
-    }
-    if (pulumi.Resource.isInstance(deps)) {
-        return { parent, dependsOn: [deps, ...extra] };
-    }
-    return { parent, dependsOn: pulumi.output(deps as pulumi.Input<pulumi.Resource[]>).apply((resolved) => [...[resolved].flat(), ...extra]) as pulumi.Input<pulumi.Resource[]> };
 }
 
 /**

@@ -2,7 +2,7 @@ import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { assertValid, checkKubernetesLabelName, checkKubernetesName, checkKubernetesServiceName, checkRotation, type Problem } from "../validate.js";
-import { childOptions } from "./git-source.js";
+import { childOptions } from "../child-options.js";
 import { githubReceiver, receiverWebhookPath } from "./receiver-manifests.js";
 import { checkReceiverExposure, exposeReceiver, type ReceiverExposure } from "./receiver-exposure.js";
 import { checkContentNamedSecretBase } from "./content-named-secret.js";
@@ -78,7 +78,7 @@ export class GitHubReceiver extends pulumi.ComponentResource {
         const token = receiverToken(name, this, args.token, args.tokenRotation);
         const secretBase = `${receiverName}-token`;
         const secret = receiverTokenSecret(name, { secretBase, namespace, token }, child);
-        new k8s.apiextensions.CustomResource(
+        const receiver = new k8s.apiextensions.CustomResource(
             `${name}-receiver`,
             receiverArgs((secretName) => githubReceiver({ name: receiverName, namespace, secretName, gitRepository: args.gitRepository, readyTimeout }), secret, secretBase),
             childOptions(this, opts, secret.secret),
@@ -94,7 +94,8 @@ export class GitHubReceiver extends pulumi.ComponentResource {
                     active: true,
                     configuration: { url: this.webhookUrl, contentType: "json", secret: token, insecureSsl: false },
                 },
-                { parent: this },
+                // Registered once the Receiver is Ready: GitHub's first delivery (ping) is not refused.
+                { parent: this, dependsOn: [receiver] },
             );
         }
         this.registerOutputs({ webhookUrl: this.webhookUrl });

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { assertValid, checkGitBranch, checkGoDuration, checkKubernetesLabelName, checkKubernetesName, checkSemverRange, checkUnique, type Problem } from "../validate.js";
 import { checkCommitMessageTemplate, DEFAULT_COMMIT_MESSAGE_TEMPLATE } from "./commit-message.js";
-import { childOptions } from "./git-source.js";
+import { childOptions } from "../child-options.js";
 import { imagePolicy, imagePolicyName, imageRepository, imageUpdateAutomation } from "./image-manifests.js";
 
 export interface AutomatedImage {

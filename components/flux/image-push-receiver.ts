@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { assertValid, checkKubernetesLabelName, checkKubernetesName, checkRotation, checkUnique, type Problem } from "../validate.js";
-import { childOptions } from "./git-source.js";
+import { childOptions } from "../child-options.js";
 import { checkGitHubActionsCaller, githubActionsOidcProvider, type GitHubActionsCaller } from "./github-actions-oidc.js";
 import { IMAGE_PUSH_RECEIVER_TYPES, imagePushReceiver, receiverWebhookPath, type ImagePushReceiverType } from "./receiver-manifests.js";
 import { checkReceiverExposure, exposeReceiver, type ReceiverExposure } from "./receiver-exposure.js";

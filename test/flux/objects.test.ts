@@ -326,6 +326,7 @@ describe("GitHubReceiver", () => {
         assert.equal(webhook.inputs.configuration.url, url);
         assert.equal(url, `https://flux-webhook.example.com${receiverWebhookPath(token.inputs.stringData.token, "task-tool", "flux-system")}`);
         assert.equal(webhook.inputs.configuration.secret, token.inputs.stringData.token);
+        assert.ok(webhook.dependencies.includes(receiverObject.urn), "registered once the Receiver is Ready, so GitHub's ping is not refused");
         const ingress = cloud.get("kubernetes:networking.k8s.io/v1:Ingress", "task-tool-ingress").inputs.spec;
         assert.equal(ingress.rules[0].http.paths[0].backend.service.name, "webhook-receiver");
         assert.deepEqual(ingress.tls, [{ hosts: ["flux-webhook.example.com"], secretName: "webhook-tls" }]);
