@@ -69,6 +69,15 @@ if (selectedPhases.includes("receiver-token") && !selectedPhases.includes("insta
 }
 const runs = (phase: (typeof PHASES)[number]) => selectedPhases.includes(phase);
 
+/**
+ * LAB_GIT_RTT_MS=n puts n ms of round-trip time between Flux and the Git server (lab/latency-proxy.ts),
+ * to see what a distant Git host adds to each delivery. CI runs without (0).
+ */
+const GIT_ROUND_TRIP_MS = Number(process.env.LAB_GIT_RTT_MS ?? "0");
+if (!Number.isInteger(GIT_ROUND_TRIP_MS) || GIT_ROUND_TRIP_MS < 0 || GIT_ROUND_TRIP_MS > 2000) {
+    throw new Error(`LAB_GIT_RTT_MS = ${JSON.stringify(process.env.LAB_GIT_RTT_MS)}: must be a whole number of milliseconds from 0 to 2000`);
+}
+
 /** The kubernetes provider lab/build.sh built, and the version it is (see lab/versions.env). */
 function kubernetesPlugin(): LabPlugin {
     const versions = Object.fromEntries([...fs.readFileSync(path.join(projectDir, "lab/versions.env"), "utf8").matchAll(/^([A-Z_]+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
@@ -182,10 +191,11 @@ async function main(): Promise<void> {
         }
         console.log(`the stack program (index.ts, Pulumi.prod.yaml) registers its first resource ${startup.toFixed(1)} s after pulumi preview starts (types stripped by Node, no type-check; that is npm test's)`);
         report.stackStartupSeconds = startup;
+        report.gitRoundTripMs = GIT_ROUND_TRIP_MS;
         const cluster = await startCluster(group, bin, runDir);
         const { kube, kubeconfig } = cluster;
         await startWorkloads(group, bin, runDir, cluster);
-        const server = await startGitServer(group, runDir, `${LAB_OWNER}/task-tool-cluster-config`);
+        const server = await startGitServer(group, runDir, `${LAB_OWNER}/task-tool-cluster-config`, GIT_ROUND_TRIP_MS);
         const labRegistry = await startRegistry(group, runDir);
         const registry = labRegistry.address;
         for (const app of LAB_APPS) {
@@ -193,7 +203,8 @@ async function main(): Promise<void> {
         }
         const workspace = new Workspace(server, registry, `${runDir}/workspace`);
         const seeded = workspace.seed();
-        console.log(`lab up in ${seconds(started).toFixed(1)} s: API server, controllers, KWOK node, sshd, registry; config repository seeded at ${seeded.slice(0, 7)}`);
+        const latency = GIT_ROUND_TRIP_MS > 0 ? ` behind ${GIT_ROUND_TRIP_MS} ms of round trip` : "";
+        console.log(`lab up in ${seconds(started).toFixed(1)} s: API server, controllers, KWOK node, sshd${latency}, registry; config repository seeded at ${seeded.slice(0, 7)}`);
 
         const stack = new PlatformStack(cli, projectDir, runDir);
         const wrongKey = otherKey(runDir);

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import { freePort, isListening, waitFor, type ProcessGroup } from "./processes.js";
 
 export interface GitServer {
@@ -25,8 +26,12 @@ export function git(cwd: string, ...args: string[]): string {
     return execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, ...LAB_IDENTITY }, stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
-/** OpenSSH's sshd on a loopback port, serving one bare repository to one key made here. */
-export async function startGitServer(group: ProcessGroup, runDir: string, repositoryPath: string): Promise<GitServer> {
+/**
+ * OpenSSH's sshd on a loopback port, serving one bare repository to one key made here. With
+ * `roundTripMs` > 0 its clients reach it through lab/latency-proxy.ts, which adds that round-trip
+ * time to every exchange, as a network between the cluster and the Git host would.
+ */
+export async function startGitServer(group: ProcessGroup, runDir: string, repositoryPath: string, roundTripMs = 0): Promise<GitServer> {
     const dir = `${runDir}/sshd`;
     fs.mkdirSync(dir, { recursive: true });
     const port = await freePort();
@@ -65,13 +70,20 @@ export async function startGitServer(group: ProcessGroup, runDir: string, reposi
     fs.mkdirSync(bare, { recursive: true });
     git(bare, "init", "--quiet", "--bare", "--initial-branch=main");
     await waitFor("sshd listening", 30_000, async () => ((await isListening(port)) ? true : undefined), undefined, group);
+    let served = port;
+    if (roundTripMs > 0) {
+        served = await freePort();
+        const proxy = path.join(path.dirname(fileURLToPath(import.meta.url)), "latency-proxy.ts");
+        group.start("latency-proxy", process.execPath, [proxy, String(served), String(port), String(roundTripMs)], { ports: [served] });
+        await waitFor("the latency proxy listening", 30_000, async () => ((await isListening(served)) ? true : undefined), undefined, group);
+    }
     const hostKey = fs.readFileSync(`${dir}/ssh_host_ed25519_key.pub`, "utf8").trim().split(/\s+/).slice(0, 2).join(" ");
     return {
-        url: `ssh://${user}@127.0.0.1:${port}${bare}`,
+        url: `ssh://${user}@127.0.0.1:${served}${bare}`,
         bare,
         privateKey: fs.readFileSync(`${dir}/flux_key`, "utf8"),
         publicKey: fs.readFileSync(`${dir}/flux_key.pub`, "utf8").trim(),
-        knownHosts: `[127.0.0.1]:${port} ${hostKey}\n`,
+        knownHosts: `[127.0.0.1]:${served} ${hostKey}\n`,
         authorizedKeys: `${dir}/authorized_keys`,
         log: group.logFile("sshd"),
     };

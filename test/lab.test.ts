@@ -1,5 +1,8 @@
 import { strict as assert } from "node:assert";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
+import { fileURLToPath } from "node:url";
 import { fluxInstallOptions } from "../components/flux/install.js";
 import { buildFluxInstall } from "../components/flux/install-manifests.js";
 import { DEFAULT_FLUX_VERSION, FLUX_RELEASES } from "../components/flux/release.js";
@@ -79,5 +82,42 @@ describe("local GitOps lab", () => {
     it("pins @pulumi/kubernetes to the release of the provider the lab builds, so the SDK asks for the plugin that runs", () => {
         const manifest = JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8"));
         assert.equal(manifest.dependencies["@pulumi/kubernetes"], versions.PULUMI_KUBERNETES_VERSION);
+    });
+});
+
+describe("lab latency proxy", () => {
+    it("adds the round-trip time to each exchange and keeps the bytes in order", async function () {
+        this.timeout(20_000);
+        const echo = net.createServer((socket) => socket.pipe(socket)).listen(0, "127.0.0.1");
+        await new Promise((resolve) => echo.once("listening", resolve));
+        const target = (echo.address() as net.AddressInfo).port;
+        const probe = net.createServer().listen(0, "127.0.0.1");
+        await new Promise((resolve) => probe.once("listening", resolve));
+        const listen = (probe.address() as net.AddressInfo).port;
+        await new Promise((resolve) => probe.close(resolve));
+        const proxy = spawn(process.execPath, [fileURLToPath(labFile("latency-proxy.ts")), String(listen), String(target), "200"], { stdio: ["ignore", "pipe", "inherit"] });
+        try {
+            await new Promise((resolve) => proxy.stdout!.once("data", resolve));
+            const client = net.connect(listen, "127.0.0.1");
+            await new Promise((resolve) => client.once("connect", resolve));
+            const exchange = async (message: string) => {
+                const started = Date.now();
+                let received = "";
+                client.write(message);
+                while (received.length < message.length) {
+                    received += await new Promise<string>((resolve) => client.once("data", (chunk) => resolve(chunk.toString())));
+                }
+                return { received, ms: Date.now() - started };
+            };
+            for (const message of ["first", "second, longer than the first", "third"]) {
+                const { received, ms } = await exchange(message);
+                assert.equal(received, message);
+                assert.ok(ms >= 195 && ms < 600, `one exchange took ${ms} ms through a 200 ms round trip`);
+            }
+            client.destroy();
+        } finally {
+            proxy.kill();
+            echo.close();
+        }
     });
 });
