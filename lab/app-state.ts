@@ -27,9 +27,16 @@ export async function get(kube: KubeClient, kind: string, name: string, namespac
     return kube.get(apiVersion, kind, name, kind === "Namespace" ? undefined : namespace);
 }
 
+/** The tag of an image reference such as `127.0.0.1:5000/owner/app:1.0.1@sha256:...` (registry port and digest ignored). */
+export function imageTag(image: string): string | undefined {
+    const name = image.split("@")[0];
+    const last = name.slice(name.lastIndexOf("/") + 1);
+    return last.includes(":") ? last.slice(last.indexOf(":") + 1) : undefined;
+}
+
 /** A pod as its tag, followed by why it is not ready where it is not (phase, node or scheduling message). */
 export function describePod(pod: any): string {
-    const tag = pod.spec.containers[0].image.split(":").pop();
+    const tag = imageTag(pod.spec.containers[0].image) ?? "(no tag)";
     const condition = (type: string) => pod.status?.conditions?.find((c: { type: string }) => c.type === type);
     if (condition("Ready")?.status === "True") {
         return tag;
@@ -58,7 +65,7 @@ export async function rollout(kube: KubeClient, deploymentRef: DeploymentRef): P
     if (!deployment) {
         return { rolledOut: false, pods: [] };
     }
-    const tag: string = deployment.spec.template.spec.containers[0].image.split(":").pop();
+    const tag = imageTag(deployment.spec.template.spec.containers[0].image);
     const wanted: number = deployment.spec.replicas ?? 1;
     const status = deployment.status ?? {};
     const pods = (await kube.list("v1", "Pod", deploymentRef.namespace, deployment.spec.selector.matchLabels)).filter((pod) => !pod.metadata.deletionTimestamp);

@@ -14,6 +14,8 @@ export interface TeamApp {
     policyNamespace: string;
     /** The app's container port. @default 8080 */
     port?: number;
+    /** Pin the image by digest too: an empty `digest` with its marker, which the team's automation fills. @default false */
+    pinDigest?: boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ export function teamAppFiles(team: TeamApp): Record<string, string> {
         [`${folder}/${team.app}.yaml`]: objects.map((object) => stringify(object, { lineWidth: 0 })).join("---\n"),
         [`${folder}/kustomization.yaml`]: renderOverlayKustomization(
             { resources: [`${team.app}.yaml`] },
-            [{ name: team.app, newName: team.image, newTag: team.tag, policy: { namespace: team.policyNamespace, name: imagePolicyName(team.app) } }],
+            [{ name: team.app, newName: team.image, newTag: team.tag, ...(team.pinDigest ? { digest: "" } : {}), policy: { namespace: team.policyNamespace, name: imagePolicyName(team.app) } }],
             ` ${team.app}, applied by the team's Kustomization; the tag marked with $imagepolicy is updated by Flux's image automation.`,
         ),
     };

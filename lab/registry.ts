@@ -54,7 +54,8 @@ async function uploadBlob(base: string, repository: string, data: Buffer): Promi
  * Pushes a minimal image (one empty layer and a config naming the tag) under `tag`, through the
  * registry's HTTP API: enough for Flux to list and select tags.
  */
-export async function pushTag(registry: string, repository: string, tag: string): Promise<void> {
+/** Pushes a small image as `repository:tag`; returns its manifest digest, as the registry reports it. */
+export async function pushTag(registry: string, repository: string, tag: string): Promise<string> {
     const base = `http://${registry}`;
     const layer = Buffer.from(`layer of ${repository}:${tag}\n`);
     const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: { Labels: { tag } }, rootfs: { type: "layers", diff_ids: [digest(layer)] } }));
@@ -74,4 +75,9 @@ export async function pushTag(registry: string, repository: string, tag: string)
     if (put.status !== 201) {
         throw new Error(`push ${repository}:${tag}: ${put.status} ${await put.text()}`);
     }
+    const reported = put.headers.get("docker-content-digest");
+    if (reported !== digest(Buffer.from(JSON.stringify(manifest)))) {
+        throw new Error(`push ${repository}:${tag}: the registry reports digest ${reported}, not the manifest's`);
+    }
+    return reported;
 }

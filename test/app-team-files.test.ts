@@ -25,6 +25,13 @@ describe("lab app team's files", () => {
         assert.equal(container.ports[0].containerPort, 8080);
     });
 
+    it("with pinDigest, adds an empty digest with its marker, which kustomize leaves out until Flux fills it", () => {
+        const overlay = teamAppFiles({ path: "./teams/billing", app: "billing-api", image: "r/billing-api", tag: "1.0.0", policyNamespace: "flux-system", pinDigest: true })["teams/billing/kustomization.yaml"];
+        assert.match(overlay, /^\s+digest: "" # \{"\$imagepolicy": "flux-system:billing-api:digest"\}$/m);
+        assert.deepEqual(parse(overlay).images, [{ name: "billing-api", newName: "r/billing-api", newTag: "1.0.0", digest: "" }]);
+        assert.doesNotMatch(files["teams/billing/kustomization.yaml"], /digest/);
+    });
+
     it("accepts the folder with or without ./ and a trailing slash", () => {
         assert.deepEqual(Object.keys(teamAppFiles({ path: "teams/billing/", app: "billing-api", image: "r/billing-api", tag: "1.0.0", policyNamespace: "flux-system" })).sort(), Object.keys(files).sort());
     });

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { fluxInstallOptions } from "../components/flux/install.js";
 import { buildFluxInstall } from "../components/flux/install-manifests.js";
 import { DEFAULT_FLUX_VERSION, FLUX_RELEASES } from "../components/flux/release.js";
+import { imageTag } from "../lab/app-state.js";
 import { LAB_CONTROLLERS, processArgs } from "../lab/flux-controllers.js";
 
 const labFile = (file: string) => new URL(`../lab/${file}`, import.meta.url);
@@ -82,6 +83,15 @@ describe("local GitOps lab", () => {
     it("pins @pulumi/kubernetes to the release of the provider the lab builds, so the SDK asks for the plugin that runs", () => {
         const manifest = JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8"));
         assert.equal(manifest.dependencies["@pulumi/kubernetes"], versions.PULUMI_KUBERNETES_VERSION);
+    });
+});
+
+describe("lab image references", () => {
+    it("reads the tag past a registry port and before a digest", () => {
+        assert.equal(imageTag("127.0.0.1:5000/mamezou-tech/billing-api:1.0.1"), "1.0.1");
+        assert.equal(imageTag(`127.0.0.1:5000/mamezou-tech/billing-api:1.0.1@sha256:${"a".repeat(64)}`), "1.0.1");
+        assert.equal(imageTag("127.0.0.1:5000/mamezou-tech/billing-api"), undefined);
+        assert.equal(imageTag("billing-api"), undefined);
     });
 });
 

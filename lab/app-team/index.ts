@@ -56,6 +56,7 @@ const images = new ImageAutomation(
         images: [{ name: app, image: config.require("image"), semverRange: config.require("semverRange") }],
         scanInterval: config.require("scanInterval"),
         insecureRegistry: config.getBoolean("insecureRegistry"),
+        digestPinning: config.getBoolean("digestPinning"),
         automation: { gitRepository: gitRepositoryName, branch: gitBranch, updatePath: folder, interval: config.require("automationInterval") },
     },
     { provider },

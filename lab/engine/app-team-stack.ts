@@ -13,6 +13,7 @@ export interface AppTeamConfig {
     semverRange: string;
     path: string;
     insecureRegistry: boolean;
+    digestPinning: boolean;
     scanInterval: string;
     automationInterval: string;
     readyTimeout: string;

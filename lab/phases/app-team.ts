@@ -4,6 +4,7 @@
  * same file backend and adds its app to the running Flux; its `pulumi destroy` takes down its app and
  * only its app.
  */
+import { parse } from "yaml";
 import { teamAppFiles } from "../app-team-files.js";
 import { get, rollout, waitForFetched, waitForRollout, type DeploymentRef, type Rollout } from "../app-state.js";
 import type { LabContext } from "../context.js";
@@ -56,8 +57,8 @@ export async function appTeamPhase({ projectDir, runDir, group, kube, cli, stack
     const appNamespace: string = platformSync.spec.targetNamespace;
 
     // The team's developers push their first image and commit their folder, as they would without Pulumi.
-    await pushTag(registry.address, `${LAB_OWNER}/${APP}`, "1.0.0");
-    const committed = workspace.commit(teamAppFiles({ path: TEAM_PATH, app: APP, image, tag: "1.0.0", policyNamespace: fluxNamespace }), `Billing: add ${APP}`);
+    const firstDigest = await pushTag(registry.address, `${LAB_OWNER}/${APP}`, "1.0.0");
+    const committed = workspace.commit(teamAppFiles({ path: TEAM_PATH, app: APP, image, tag: "1.0.0", policyNamespace: fluxNamespace, pinDigest: true }), `Billing: add ${APP}`);
     const commitPushed = Date.now();
     await waitForFetched(kube, committed, ", the team's commit", 120_000, group, { name: gitRepositoryName, namespace: fluxNamespace });
     const fetchedSeconds = (Date.now() - commitPushed) / 1000;
@@ -71,6 +72,7 @@ export async function appTeamPhase({ projectDir, runDir, group, kube, cli, stack
         semverRange: SEMVER_RANGE,
         path: TEAM_PATH,
         insecureRegistry: true,
+        digestPinning: true,
         scanInterval: "1m",
         automationInterval: "1m",
         readyTimeout: "2m",
@@ -90,11 +92,22 @@ export async function appTeamPhase({ projectDir, runDir, group, kube, cli, stack
         `app team: its commit fetched by the platform's GitRepository in ${fetchedSeconds.toFixed(1)} s; pulumi up of ${team.reference} (StackReference ${platform.reference}) in ${up.seconds.toFixed(1)} s: Kustomization ${TEAM} Ready at ${committed.slice(0, 7)} when it returned; Deployment ${APP} in ${TEAM} rolled out at 1.0.0 ${rolledOutSeconds.toFixed(1)} s later`,
     );
 
+    // Digest pinning: the team's automation first pins the running tag to the digest its ImagePolicy
+    // reflected (the folder's digest marker was empty), and the Deployment follows.
+    const kustomizationFile = `${TEAM_PATH.slice(2)}/kustomization.yaml`;
+    const digestInGit = (revision: string) => parse(git(server.bare, "show", `${revision}:${kustomizationFile}`))?.images?.[0]?.digest;
+    const runsImage = async () => (await get(kube, "Deployment", APP, TEAM))?.spec?.template?.spec?.containers?.[0]?.image;
+    const runsPinned = (tag: string, digest: string) => async () => ((await runsImage()) === `${image}:${tag}@${digest}` && (await rollout(kube, TEAM_DEPLOYMENT)).rolledOut ? true : undefined);
+    await waitFor(`the team's automation to pin ${APP}:1.0.0 to ${firstDigest}`, 150_000, async () => (digestInGit("main") === firstDigest ? true : undefined), async () => `digest in Git: ${JSON.stringify(digestInGit("main"))}`, group);
+    assertTeamAutomationCommit(server, head(), fluxNamespace, `- ${fluxNamespace}:${APP}:digest:  -> ${firstDigest}`);
+    await waitFor(`Deployment ${APP} to roll out on 1.0.0@${firstDigest}`, 60_000, runsPinned("1.0.0", firstDigest), async () => `runs ${await runsImage()}`, group);
+    console.log(`app team: its automation pinned 1.0.0 to the pushed digest (${firstDigest.slice(0, 19)}...) through the empty :digest marker; Deployment ${APP} rolled out on it ${((Date.now() - upReturned) / 1000).toFixed(1)} s after pulumi up returned`);
+
     // A tag push goes through the team's ImagePolicy and its own automation, which commits to its folder only.
     const before = head();
     let pushedHead = before;
     const tagPushed = Date.now();
-    await pushTag(registry.address, `${LAB_OWNER}/${APP}`, "1.0.1");
+    const pushedDigest = await pushTag(registry.address, `${LAB_OWNER}/${APP}`, "1.0.1");
     const timeline = await follow(group, `tag 1.0.1 of ${APP} to reach the team's pods`, tagPushed, 240_000, [
         ["policy chose it", async () => (await get(kube, "ImagePolicy", APP, fluxNamespace))?.status?.latestRef?.tag === "1.0.1"],
         ["commit pushed", async () => (pushedHead = head()) !== before],
@@ -104,12 +117,13 @@ export async function appTeamPhase({ projectDir, runDir, group, kube, cli, stack
             return state.tag === "1.0.1" && state.rolledOut;
         }],
     ]);
-    const message = git(server.bare, "log", "-1", "--format=%an%n%B", pushedHead);
-    const changed = git(server.bare, "show", "--name-only", "--format=", pushedHead).split("\n").filter(Boolean);
-    if (!message.startsWith("fluxcdbot\n") || !message.includes(`Automation: ${fluxNamespace}/${TEAM}`) || !message.includes(`- ${fluxNamespace}:${APP}:tag: 1.0.0 -> 1.0.1`) || changed.join(",") !== `${TEAM_PATH.slice(2)}/kustomization.yaml`) {
-        throw new Error(`the team's automation commit is not fluxcdbot's update of ${TEAM_PATH} alone:\n${message}\nfiles: ${changed.join(", ")}`);
+    const changed = assertTeamAutomationCommit(server, pushedHead, fluxNamespace, `- ${fluxNamespace}:${APP}:tag: 1.0.0 -> 1.0.1`, `- ${fluxNamespace}:${APP}:digest: ${firstDigest} -> ${pushedDigest}`);
+    const policyDigest = (await get(kube, "ImagePolicy", APP, fluxNamespace))?.status?.latestRef?.digest;
+    const digestLine = git(server.bare, "show", `${pushedHead}:${kustomizationFile}`).split("\n").find((line) => line.trim().startsWith("digest:"));
+    if (policyDigest !== pushedDigest || digestInGit(pushedHead) !== pushedDigest || !digestLine?.endsWith(`# {"$imagepolicy": "${fluxNamespace}:${APP}:digest"}`) || (await runsPinned("1.0.1", pushedDigest)()) !== true) {
+        throw new Error(`digest pinning: pushed ${pushedDigest}; the ImagePolicy reflected ${policyDigest}; Git has ${JSON.stringify(digestLine)}; the Deployment runs ${await runsImage()}`);
     }
-    console.log(`app team: push ${APP}:1.0.1 -> ${Object.entries(timeline).map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)}`).join(", ")} s; fluxcdbot's commit by ImageUpdateAutomation ${TEAM} changed ${changed.join(", ")} only`);
+    console.log(`app team: push ${APP}:1.0.1 -> ${Object.entries(timeline).map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)}`).join(", ")} s; fluxcdbot's commit by ImageUpdateAutomation ${TEAM} changed ${changed.join(", ")} only, tag and digest (${pushedDigest.slice(0, 19)}...); the Deployment runs ${APP}:1.0.1@ that digest`);
 
     // pulumi destroy of the team's stack: Flux deletes the team's app (deletionPolicy Delete); the platform stays.
     await assertPlatformReady(kube, fluxNamespace, gitRepositoryName, "before the app team's destroy");
@@ -156,4 +170,18 @@ export async function appTeamPhase({ projectDir, runDir, group, kube, cli, stack
         deploymentGoneAfterDestroySeconds: deploymentAtReturn ? deploymentGoneSeconds : 0,
         platformPreviewSeconds: untouched.seconds,
     };
+}
+
+/**
+ * The commit `revision` is fluxcdbot's, by the team's automation, changes the team's kustomization.yaml
+ * alone and lists each of `changes`; returns the files it changed.
+ */
+function assertTeamAutomationCommit(server: LabContext["server"], revision: string, fluxNamespace: string, ...changes: string[]): string[] {
+    const message = git(server.bare, "log", "-1", "--format=%an%n%B", revision);
+    const changed = git(server.bare, "show", "--name-only", "--format=", revision).split("\n").filter(Boolean);
+    const lines = message.split("\n");
+    if (lines[0] !== "fluxcdbot" || !lines.includes(`Automation: ${fluxNamespace}/${TEAM}`) || !changes.every((change) => lines.includes(change)) || changed.join(",") !== `${TEAM_PATH.slice(2)}/kustomization.yaml`) {
+        throw new Error(`the team's automation commit is not fluxcdbot's update of ${TEAM_PATH} alone with ${changes.join("; ")}:\n${message}\nfiles: ${changed.join(", ")}`);
+    }
+    return changed;
 }
