@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { assertValid, checkKubernetesLabelName, checkKubernetesName, checkKubernetesServiceName, checkRotation, type Problem } from "../validate.js";
 import { childOptions } from "../child-options.js";
-import { githubReceiver, receiverWebhookPath } from "./receiver-manifests.js";
+import { DEFAULT_RECEIVER_READY_TIMEOUT, githubReceiver, receiverWebhookPath } from "./receiver-manifests.js";
 import { checkReceiverExposure, exposeReceiver, type ReceiverExposure } from "./receiver-exposure.js";
 import { checkContentNamedSecretBase } from "./content-named-secret.js";
 import { checkReadyTimeout } from "./readiness.js";
@@ -58,7 +58,7 @@ export class GitHubReceiver extends pulumi.ComponentResource {
     constructor(name: string, args: GitHubReceiverArgs, opts?: pulumi.ComponentResourceOptions) {
         const receiverName = args.name ?? name;
         const namespace = args.namespace ?? "flux-system";
-        const readyTimeout = args.readyTimeout ?? "2m";
+        const readyTimeout = args.readyTimeout ?? DEFAULT_RECEIVER_READY_TIMEOUT;
         assertValid(`GitHubReceiver ${name}`, [
             checkKubernetesName("name", receiverName) ?? derivedName(checkContentNamedSecretBase("name", receiverName, `${receiverName}-token`), receiverName, "its token Secret's name"),
             args.exposure.kind === "load-balancer" ? derivedName(checkKubernetesServiceName("name", `${receiverName}-webhook`), receiverName, "the webhook Service's name") : undefined,

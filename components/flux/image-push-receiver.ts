@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { assertValid, checkKubernetesLabelName, checkKubernetesName, checkRotation, checkUnique, type Problem } from "../validate.js";
 import { childOptions } from "../child-options.js";
 import { checkGitHubActionsCaller, githubActionsOidcProvider, type GitHubActionsCaller } from "./github-actions-oidc.js";
-import { IMAGE_PUSH_RECEIVER_TYPES, imagePushReceiver, receiverWebhookPath, type ImagePushReceiverType } from "./receiver-manifests.js";
+import { DEFAULT_RECEIVER_READY_TIMEOUT, IMAGE_PUSH_RECEIVER_TYPES, imagePushReceiver, receiverWebhookPath, type ImagePushReceiverType } from "./receiver-manifests.js";
 import { checkReceiverExposure, exposeReceiver, type ReceiverExposure } from "./receiver-exposure.js";
 import { checkContentNamedSecretBase } from "./content-named-secret.js";
 import { checkReadyTimeout } from "./readiness.js";
@@ -47,7 +47,7 @@ export interface ImagePushReceiverArgs {
     readyTimeout?: string;
 }
 
-export const IMAGE_PUSH_RECEIVER_DEFAULTS = { namespace: "flux-system", type: "generic", exposure: { kind: "cluster" }, readyTimeout: "2m" } as const;
+export const IMAGE_PUSH_RECEIVER_DEFAULTS = { namespace: "flux-system", type: "generic", exposure: { kind: "cluster" }, readyTimeout: DEFAULT_RECEIVER_READY_TIMEOUT } as const;
 
 /** Every problem with the Args, named by field; exported so wrappers check before registering anything. */
 export function checkImagePushReceiverArgs(receiverName: string, args: ImagePushReceiverArgs): Problem[] {

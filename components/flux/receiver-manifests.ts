@@ -5,6 +5,9 @@ import type { OidcProvider } from "./github-actions-oidc.js";
 import type { KubernetesObject } from "./install-manifests.js";
 import { readinessAnnotations } from "./readiness.js";
 
+/** How long `pulumi up` waits for a Receiver to be Ready unless told: initialising one is quick. */
+export const DEFAULT_RECEIVER_READY_TIMEOUT = "2m";
+
 /** The path notification-controller serves a Receiver on: /hook/ + sha256(token + name + namespace). */
 export function receiverWebhookPath(token: string, name: string, namespace: string): string {
     return `/hook/${createHash("sha256").update(token + name + namespace).digest("hex")}`;
