@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, isListening, waitFor, type ProcessGroup } from "./processes.js";
+import { freePort, type ProcessGroup } from "./processes.js";
 
 export interface GitServer {
     /** The `ssh://user@127.0.0.1:port/path` URL Flux clones. */
@@ -69,13 +69,13 @@ export async function startGitServer(group: ProcessGroup, runDir: string, reposi
     const bare = path.join(runDir, "git", `${repositoryPath}.git`);
     fs.mkdirSync(bare, { recursive: true });
     git(bare, "init", "--quiet", "--bare", "--initial-branch=main");
-    await waitFor("sshd listening", 30_000, async () => ((await isListening(port)) ? true : undefined), undefined, group);
+    await group.waitForListening("sshd", port);
     let served = port;
     if (roundTripMs > 0) {
         served = await freePort();
         const proxy = path.join(path.dirname(fileURLToPath(import.meta.url)), "latency-proxy.ts");
         group.start("latency-proxy", process.execPath, [proxy, String(served), String(port), String(roundTripMs)], { ports: [served] });
-        await waitFor("the latency proxy listening", 30_000, async () => ((await isListening(served)) ? true : undefined), undefined, group);
+        await group.waitForListening("the latency proxy", served);
     }
     const hostKey = fs.readFileSync(`${dir}/ssh_host_ed25519_key.pub`, "utf8").trim().split(/\s+/).slice(0, 2).join(" ");
     return {

@@ -33,6 +33,11 @@ export class ProcessGroup {
         return child;
     }
 
+    /** Waits until a program the group started listens on `port`. */
+    async waitForListening(what: string, port: number): Promise<void> {
+        await waitFor(`${what} listening`, 30_000, async () => ((await isListening(port)) ? true : undefined), undefined, this);
+    }
+
     /** Fails fast when a started program has already died, naming it and pointing at its log. */
     assertAlive(): void {
         for (const { name, child, error, stopped } of this.running) {
