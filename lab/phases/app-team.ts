@@ -9,6 +9,7 @@ import { teamAppFiles } from "../app-team-files.js";
 import { get, rollout, waitForFetched, waitForRollout, type DeploymentRef, type Rollout } from "../app-state.js";
 import type { LabContext } from "../context.js";
 import { AppTeamStack } from "../engine/app-team-stack.js";
+import { assertAutomationCommit } from "../automation-commit.js";
 import { assertSucceeded } from "../engine/pulumi-cli.js";
 import { git } from "../git-server.js";
 import { readyCondition, type KubeClient } from "../kube.js";
@@ -99,7 +100,7 @@ export async function appTeamPhase({ projectDir, runDir, group, kube, cli, stack
     const runsImage = async () => (await get(kube, "Deployment", APP, TEAM))?.spec?.template?.spec?.containers?.[0]?.image;
     const runsPinned = (tag: string, digest: string) => async () => ((await runsImage()) === `${image}:${tag}@${digest}` && (await rollout(kube, TEAM_DEPLOYMENT)).rolledOut ? true : undefined);
     await waitFor(`the team's automation to pin ${APP}:1.0.0 to ${firstDigest}`, 150_000, async () => (digestInGit("main") === firstDigest ? true : undefined), async () => `digest in Git: ${JSON.stringify(digestInGit("main"))}`, group);
-    assertTeamAutomationCommit(server, head(), fluxNamespace, `- ${fluxNamespace}:${APP}:digest:  -> ${firstDigest}`);
+    assertTeamCommit(server, head(), fluxNamespace, [`- ${fluxNamespace}:${APP}:digest:  -> ${firstDigest}`]);
     await waitFor(`Deployment ${APP} to roll out on 1.0.0@${firstDigest}`, 60_000, runsPinned("1.0.0", firstDigest), async () => `runs ${await runsImage()}`, group);
     console.log(`app team: its automation pinned 1.0.0 to the pushed digest (${firstDigest.slice(0, 19)}...) through the empty :digest marker; Deployment ${APP} rolled out on it ${((Date.now() - upReturned) / 1000).toFixed(1)} s after pulumi up returned`);
 
@@ -117,7 +118,7 @@ export async function appTeamPhase({ projectDir, runDir, group, kube, cli, stack
             return state.tag === "1.0.1" && state.rolledOut;
         }],
     ]);
-    const changed = assertTeamAutomationCommit(server, pushedHead, fluxNamespace, `- ${fluxNamespace}:${APP}:tag: 1.0.0 -> 1.0.1`, `- ${fluxNamespace}:${APP}:digest: ${firstDigest} -> ${pushedDigest}`);
+    const changed = assertTeamCommit(server, pushedHead, fluxNamespace, [`- ${fluxNamespace}:${APP}:tag: 1.0.0 -> 1.0.1`, `- ${fluxNamespace}:${APP}:digest: ${firstDigest} -> ${pushedDigest}`]);
     const policyDigest = (await get(kube, "ImagePolicy", APP, fluxNamespace))?.status?.latestRef?.digest;
     const digestLine = git(server.bare, "show", `${pushedHead}:${kustomizationFile}`).split("\n").find((line) => line.trim().startsWith("digest:"));
     if (policyDigest !== pushedDigest || digestInGit(pushedHead) !== pushedDigest || !digestLine?.endsWith(`# {"$imagepolicy": "${fluxNamespace}:${APP}:digest"}`) || (await runsPinned("1.0.1", pushedDigest)()) !== true) {
@@ -172,16 +173,11 @@ export async function appTeamPhase({ projectDir, runDir, group, kube, cli, stack
     };
 }
 
-/**
- * The commit `revision` is fluxcdbot's, by the team's automation, changes the team's kustomization.yaml
- * alone and lists each of `changes`; returns the files it changed.
- */
-function assertTeamAutomationCommit(server: LabContext["server"], revision: string, fluxNamespace: string, ...changes: string[]): string[] {
-    const message = git(server.bare, "log", "-1", "--format=%an%n%B", revision);
-    const changed = git(server.bare, "show", "--name-only", "--format=", revision).split("\n").filter(Boolean);
-    const lines = message.split("\n");
-    if (lines[0] !== "fluxcdbot" || !lines.includes(`Automation: ${fluxNamespace}/${TEAM}`) || !changes.every((change) => lines.includes(change)) || changed.join(",") !== `${TEAM_PATH.slice(2)}/kustomization.yaml`) {
-        throw new Error(`the team's automation commit is not fluxcdbot's update of ${TEAM_PATH} alone with ${changes.join("; ")}:\n${message}\nfiles: ${changed.join(", ")}`);
+/** `revision` is the team's automation commit listing `changes`, and changes the team's kustomization.yaml alone; returns the files it changed. */
+function assertTeamCommit(server: LabContext["server"], revision: string, fluxNamespace: string, changes: string[]): string[] {
+    const changed = assertAutomationCommit(server, revision, `${fluxNamespace}/${TEAM}`, changes);
+    if (changed.join(",") !== `${TEAM_PATH.slice(2)}/kustomization.yaml`) {
+        throw new Error(`the team's automation commit ${revision} changed ${changed.join(", ")}, not ${TEAM_PATH}/kustomization.yaml alone`);
     }
     return changed;
 }
